@@ -30,6 +30,7 @@ def analysis_spec(catalog: Catalog, exercise_id: str) -> AnalysisSpec:
         squeeze_direction=tpl.squeeze_direction,
         phase_order=(po[0], po[1], po[2]),
         check_position=tpl.check_position,
+        default_position=ex.default_position,
         positions=tuple(
             PositionBand(p.id, p.classify.min_deg, p.classify.max_deg)
             for p in catalog.positions.values()

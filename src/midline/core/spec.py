@@ -30,6 +30,7 @@ class AnalysisSpec:
     phase_order: tuple[PhaseName, PhaseName, PhaseName]
     check_position: bool
     positions: tuple[PositionBand, ...]
+    default_position: str = "parallel"
     knees_meet_gap: float = 0.04
     ankles_apart_gap: float = 0.06
     fast_release_ratio: float = 0.6
