@@ -102,8 +102,7 @@ def _parse(path: Path, model: type[E], raw: Any) -> dict[str, E]:
             entry = model.model_validate(item)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or '(entry)'}: {err['msg']}"
-                for err in exc.errors()
+                f"{'.'.join(str(p) for p in err['loc']) or '(entry)'}: {err['msg']}" for err in exc.errors()
             )
             raise CatalogError(f"{path.name}: entry {label!r}: {problems}") from None
         if entry.id in out:
@@ -147,15 +146,20 @@ def _cross_check(cat: Catalog) -> None:
 def load_catalog_from(directory: Path) -> Catalog:
     """Load and validate the catalog in ``directory`` (one YAML file per kind of entry)."""
     tables: dict[str, dict[str, Entry]] = {}
-    versions: set[str] = set()
+    versions: dict[str, str] = {}
     for name, model in FILES.items():
         path = directory / name
         data = _read_yaml(path)
-        versions.add(str(data.get("version", "")))
+        versions[name] = str(data.get("version", ""))
         tables[name.removesuffix(".yaml")] = _parse(path, model, data["entries"])
-    if len(versions) != 1:
-        raise CatalogError(f"catalog files disagree on their version: {sorted(versions)}")
-    cat = Catalog(version=versions.pop(), **tables)  # type: ignore[arg-type]
+    if len(set(versions.values())) != 1:
+        first, expected = next(iter(versions.items()))
+        odd = ", ".join(f"{n} has {v!r}" for n, v in versions.items() if v != expected)
+        raise CatalogError(
+            f"catalog files disagree on their version: {first} has {expected!r} but {odd};"
+            " give every file the same version"
+        )
+    cat = Catalog(version=next(iter(versions.values())), **tables)  # type: ignore[arg-type]
     _cross_check(cat)
     return cat
 
