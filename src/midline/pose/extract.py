@@ -1,0 +1,192 @@
+"""Video -> :class:`LandmarkSeries`: decode, estimate pose, stay on one subject.
+
+Pose estimation is the cost (about 20 ms a frame on one core), so a video longer than a few
+seconds is cut into contiguous time segments, one per worker process, each owning one pose
+model created once. MediaPipe tracks between frames, so a worker starts ``warmup_s`` before its
+segment and throws those frames away: by the seam its tracking and smoothing have settled on
+the subject, as if the video had been processed in one go.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from queue import Empty
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from midline.core.landmarks import N_LANDMARKS, LandmarkSeries
+from midline.video.decode import iter_frames
+from midline.video.probe import VideoInfo, VideoLimits, probe
+
+Progress = Callable[[int, int], None]  # (frames done, frames expected)
+
+DEFAULT_SAMPLE_FPS = 15.0  # Pilates tempo: phases last about a second or more
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """How pose is extracted. ``sample_fps`` None = every frame; ``workers`` 0 = one per core (max 2)."""
+
+    sample_fps: float | None = DEFAULT_SAMPLE_FPS
+    workers: int = 0
+    max_width: int = 1280
+    warmup_s: float = 1.0
+    min_split_s: float = 6.0
+    limits: VideoLimits = field(default_factory=VideoLimits)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    path: str
+    start_s: float
+    end_s: float | None
+    warmup_s: float
+    sample_fps: float | None
+    max_width: int
+
+
+@dataclass
+class _SegmentResult:
+    t: NDArray[np.float64]
+    image: NDArray[np.float64]
+    world: NDArray[np.float64]
+    jumps: int
+    recovered: int
+
+
+_progress_queue: Any = None
+
+
+def _init_worker(queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+
+def _run_segment(seg: _Segment, report: Callable[[int], None] | None = None) -> _SegmentResult:
+    from midline.pose.backend import MediaPipePose
+    from midline.pose.subject import SubjectTracker
+
+    tracker = SubjectTracker(MediaPipePose(), MediaPipePose(tracking=False))
+    ts: list[float] = []
+    images: list[NDArray[np.float64]] = []
+    worlds: list[NDArray[np.float64]] = []
+    nan_image = np.full((N_LANDMARKS, 4), np.nan)
+    nan_world = np.full((N_LANDMARKS, 3), np.nan)
+    pending = 0
+    try:
+        begin = max(0.0, seg.start_s - seg.warmup_s)
+        for frame in iter_frames(
+            seg.path, start_s=begin, end_s=seg.end_s, max_width=seg.max_width, sample_fps=seg.sample_fps
+        ):
+            found = tracker.process(frame.rgb, frame.t)
+            if frame.t < seg.start_s - 1e-6:
+                continue  # warm-up before the seam
+            ts.append(frame.t)
+            images.append(found[0] if found is not None else nan_image)
+            worlds.append(found[1] if found is not None else nan_world)
+            pending += 1
+            if pending >= 10:
+                if report is not None:
+                    report(pending)
+                elif _progress_queue is not None:
+                    _progress_queue.put(pending)
+                pending = 0
+    finally:
+        tracker.close()
+    if pending:
+        if report is not None:
+            report(pending)
+        elif _progress_queue is not None:
+            _progress_queue.put(pending)
+    n = len(ts)
+    return _SegmentResult(
+        np.asarray(ts, dtype=np.float64),
+        np.asarray(images, dtype=np.float64).reshape(n, N_LANDMARKS, 4),
+        np.asarray(worlds, dtype=np.float64).reshape(n, N_LANDMARKS, 3),
+        tracker.jumps,
+        tracker.recovered,
+    )
+
+
+def _segments(info: VideoInfo, options: ExtractOptions) -> list[_Segment]:
+    workers = options.workers or min(2, os.cpu_count() or 1)
+    if info.duration_s < options.min_split_s:
+        workers = 1
+    bounds = np.linspace(0.0, info.duration_s, workers + 1)
+    return [
+        _Segment(
+            str(info.path),
+            float(bounds[i]),
+            None if i == workers - 1 else float(bounds[i + 1]),
+            options.warmup_s,
+            options.sample_fps,
+            options.max_width,
+        )
+        for i in range(workers)
+    ]
+
+
+def extract_landmarks(
+    path: str | os.PathLike[str],
+    options: ExtractOptions | None = None,
+    progress: Progress | None = None,
+    info: VideoInfo | None = None,
+) -> LandmarkSeries:
+    """Landmarks of the (one) person in a video; frames without them are NaN rows.
+
+    ``progress(done, expected)`` is called from this process as frames complete.
+    """
+    options = options or ExtractOptions()
+    info = info or probe(path, options.limits)
+    rate = info.fps if options.sample_fps is None else min(info.fps, options.sample_fps)
+    expected = max(1, round(info.duration_s * rate))
+    segments = _segments(info, options)
+    done = 0
+
+    def report(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(min(done, expected), expected)
+
+    if len(segments) == 1:
+        results = [_run_segment(segments[0], report)]
+    else:
+        ctx = mp.get_context("spawn")  # MediaPipe's threads do not survive fork
+        queue = ctx.Queue()
+        with ProcessPoolExecutor(
+            max_workers=len(segments), mp_context=ctx, initializer=_init_worker, initargs=(queue,)
+        ) as pool:
+            futures = [pool.submit(_run_segment, seg) for seg in segments]
+            while not all(f.done() for f in futures):
+                with contextlib.suppress(Empty):
+                    report(queue.get(timeout=0.2))
+            results = [f.result() for f in futures]
+            while True:
+                try:
+                    report(queue.get_nowait())
+                except Empty:
+                    break
+    t = np.concatenate([r.t for r in results])
+    image = np.concatenate([r.image for r in results])
+    world = np.concatenate([r.world for r in results])
+    order = np.argsort(t, kind="stable")
+    t, image, world = t[order], image[order], world[order]
+    keep = np.concatenate([[True], np.diff(t) > 1e-9])  # a frame on a seam is kept once
+    if progress is not None:
+        progress(expected, expected)
+    return LandmarkSeries(
+        t=t[keep],
+        image=image[keep],
+        world=world[keep],
+        width=info.width,
+        height=info.height,
+        fps=float(rate),
+    )

@@ -1,0 +1,143 @@
+"""Stay on one person when several are in view.
+
+BlazePose follows one person, but when its tracking is lost (the subject turns, is occluded, or
+someone walks past nearer the camera) it re-detects and may lock onto someone else: the
+landmarks then jump to another place and size. :class:`SubjectTracker` keeps the subject's
+bounding box; a skeleton that jumps away from it is not accepted as is: the frame is re-run on a
+crop around the tracked subject and, if that fails too, dropped. A subject not seen for
+``lost_after_s`` is forgotten and the next person found becomes the subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from midline.pose.backend import PoseBackend, PoseResult
+
+# Landmarks that outline the body (shoulders to feet): the face and hands move too freely.
+_BODY = np.array([11, 12, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32])
+
+
+@dataclass(frozen=True)
+class Box:
+    """A body's bounding box in normalised image coordinates (centre and size)."""
+
+    cx: float
+    cy: float
+    w: float
+    h: float
+
+    @property
+    def size(self) -> float:
+        return max(self.w, self.h, 1e-3)
+
+
+def body_box(image: NDArray[np.float64], min_visibility: float = 0.3) -> Box | None:
+    """The box around the visible body landmarks of one (33, 4) frame, or None if too few are seen."""
+    pts = image[_BODY]
+    seen = pts[:, 3] >= min_visibility
+    if seen.sum() < 4:
+        seen = np.ones(len(pts), dtype=bool)
+    xy = pts[seen, :2]
+    if not np.isfinite(xy).all():
+        return None
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    return Box(
+        float((lo[0] + hi[0]) / 2), float((lo[1] + hi[1]) / 2), float(hi[0] - lo[0]), float(hi[1] - lo[1])
+    )
+
+
+def same_subject(prev: Box, new: Box, dt: float, max_shift: float = 0.35, max_scale: float = 1.6) -> bool:
+    """Whether ``new`` can be the same body as ``prev`` ``dt`` seconds later.
+
+    The centre may move ``max_shift`` body sizes (plus one body size per second of gap) and the
+    size may change by ``max_scale``; a jump to another person breaks one of these.
+    """
+    allowed = (max_shift + max(dt, 0.0)) * prev.size
+    shift = float(np.hypot(new.cx - prev.cx, new.cy - prev.cy))
+    ratio = new.size / prev.size
+    return shift <= allowed and 1 / max_scale <= ratio <= max_scale
+
+
+def crop_window(box: Box, width: int, height: int, margin: float = 1.8) -> tuple[int, int, int, int]:
+    """Pixel window (x0, y0, x1, y1) around ``box``, enlarged by ``margin`` and clipped to the image."""
+    side_w = box.w * margin * width
+    side_h = box.h * margin * height
+    side = max(side_w, side_h, 64.0)
+    cx, cy = box.cx * width, box.cy * height
+    x0 = int(max(0, cx - side / 2))
+    y0 = int(max(0, cy - side / 2))
+    x1 = int(min(width, cx + side / 2))
+    y1 = int(min(height, cy + side / 2))
+    return x0, y0, x1, y1
+
+
+def uncrop(result: PoseResult, window: tuple[int, int, int, int], width: int, height: int) -> PoseResult:
+    """Map landmarks found in a crop back to the full image's normalised coordinates."""
+    image, world = result
+    x0, y0, x1, y1 = window
+    out = image.copy()
+    out[:, 0] = (image[:, 0] * (x1 - x0) + x0) / width
+    out[:, 1] = (image[:, 1] * (y1 - y0) + y0) / height
+    out[:, 2] = image[:, 2] * (x1 - x0) / width  # z is in x's scale
+    return out, world
+
+
+class SubjectTracker:
+    """Filters a tracking backend's results so they stay on one person.
+
+    ``crop_backend`` (a backend without inter-frame tracking) re-runs a frame on a crop around the
+    tracked subject when the main backend jumps to someone else; without it such frames are dropped.
+    """
+
+    def __init__(
+        self, backend: PoseBackend, crop_backend: PoseBackend | None = None, lost_after_s: float = 1.0
+    ) -> None:
+        self.backend = backend
+        self.crop_backend = crop_backend
+        self.lost_after_s = lost_after_s
+        self.box: Box | None = None
+        self.last_t = -np.inf
+        self.jumps = 0
+        self.recovered = 0
+
+    def process(self, rgb: NDArray[np.uint8], t: float) -> PoseResult | None:
+        if self.box is not None and t - self.last_t > self.lost_after_s:
+            self.box = None
+        result = self.backend.process(rgb, t)
+        if result is None:
+            return None
+        box = body_box(result[0])
+        if box is None:
+            return None
+        if self.box is None or same_subject(self.box, box, t - self.last_t):
+            return self._accept(result, box, t)
+        self.jumps += 1
+        reset = getattr(self.backend, "reset", None)
+        if reset is not None:
+            reset()  # the tracker is on someone else; detect afresh next frame
+        if self.crop_backend is not None:
+            height, width = rgb.shape[:2]
+            window = crop_window(self.box, width, height)
+            x0, y0, x1, y1 = window
+            found = self.crop_backend.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]), t)
+            if found is not None:
+                mapped = uncrop(found, window, width, height)
+                crop_box = body_box(mapped[0])
+                if crop_box is not None and same_subject(self.box, crop_box, t - self.last_t):
+                    self.recovered += 1
+                    return self._accept(mapped, crop_box, t)
+        return None
+
+    def _accept(self, result: PoseResult, box: Box, t: float) -> PoseResult:
+        self.box = box
+        self.last_t = t
+        return result
+
+    def close(self) -> None:
+        self.backend.close()
+        if self.crop_backend is not None:
+            self.crop_backend.close()

@@ -1,0 +1,97 @@
+"""Write frames as an H.264 (yuv420p) .mp4 that browsers play, atomically.
+
+The moov atom goes first (``+faststart``) so the video starts playing before it has all loaded.
+Frames are written into a temporary file beside the target, renamed over it only when the file is
+complete: a failed run never leaves a half-written video that looks finished.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import AbstractContextManager
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import numpy as np
+from numpy.typing import NDArray
+
+from midline.atomic import atomic_path
+
+_TIME_BASE = Fraction(1, 1000)  # millisecond pts: keeps a variable frame rate's real timing
+
+
+class VideoWriter:
+    """``with VideoWriter(path, fps) as w: w.write(rgb, t)``; the file appears at ``path`` on success."""
+
+    def __init__(self, path: str | os.PathLike[str], fps: float, crf: int = 23, preset: str = "veryfast"):
+        self.path = Path(path)
+        self.fps = fps
+        self.crf = crf
+        self.preset = preset
+        self._container: av.container.OutputContainer | None = None
+        self._stream: av.video.stream.VideoStream | None = None
+        self._tmp: Path | None = None
+        self._atomic: AbstractContextManager[Path] | None = None
+        self._last_pts = -1
+        self._size: tuple[int, int] | None = None
+
+    def __enter__(self) -> VideoWriter:
+        self._atomic = atomic_path(self.path, suffix=".mp4")
+        self._tmp = self._atomic.__enter__()
+        self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
+        return self
+
+    def _open_stream(self, width: int, height: int) -> av.video.stream.VideoStream:
+        assert self._container is not None
+        rate = Fraction(self.fps).limit_denominator(1001) if self.fps > 0 else Fraction(30)
+        stream = self._container.add_stream("libx264", rate=rate)
+        stream.width = width
+        stream.height = height
+        stream.pix_fmt = "yuv420p"
+        stream.time_base = _TIME_BASE
+        stream.codec_context.time_base = _TIME_BASE
+        stream.options = {"crf": str(self.crf), "preset": self.preset, "profile": "high"}
+        stream.thread_type = "AUTO"
+        self._size = (width, height)
+        return stream
+
+    def write(self, rgb: NDArray[np.uint8], t: float) -> None:
+        """Append one RGB frame shown at ``t`` seconds (sizes are made even for yuv420p)."""
+        h, w = rgb.shape[:2]
+        h2, w2 = h - h % 2, w - w % 2
+        if (h2, w2) != (h, w):
+            rgb = rgb[:h2, :w2]
+        if self._stream is None:
+            self._stream = self._open_stream(w2, h2)
+        elif self._size != (w2, h2):
+            raise ValueError(f"frame size {w2}x{h2} differs from the video's {self._size}")
+        pts = max(round(t * 1000), self._last_pts + 1)
+        self._last_pts = pts
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        frame.pts = pts
+        frame.time_base = _TIME_BASE
+        assert self._container is not None
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._container is not None and self._atomic is not None
+        try:
+            if exc_type is None and self._stream is not None:
+                for packet in self._stream.encode():
+                    self._container.mux(packet)
+            self._container.close()
+            if exc_type is None and self._stream is None:
+                raise ValueError("no frames were written; the video was not created")
+        except BaseException as failure:
+            self._atomic.__exit__(type(failure), failure, failure.__traceback__)
+            raise
+        # Renames the finished file into place, or removes it when the block raised.
+        self._atomic.__exit__(exc_type, exc, tb)
