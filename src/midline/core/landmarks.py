@@ -74,4 +74,5 @@ class LandmarkSeries:
     @property
     def detected(self) -> NDArray[np.bool_]:
         """Frames where a person was found."""
-        return np.isfinite(self.image[:, :, 0]).any(axis=1)
+        out: NDArray[np.bool_] = np.isfinite(self.image[:, :, 0]).any(axis=1)
+        return out

@@ -1,0 +1,198 @@
+"""Rules over the metrics -> cue codes and the teacher's messages (thresholds from the spec)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from midline.core.report import Cue, Severity
+from midline.core.spec import AnalysisSpec
+
+ONE_SIDED_SIGNALS = frozenset({"bottom_leg_floor_angle"})
+"""Primary signals that measure one working leg: no left/right symmetry to judge."""
+FRONTAL_BODIES = frozenset({"standing", "seated", "walking"})
+"""Bodies whose knees should stack over the feet (shank tilt is meaningful)."""
+
+
+@dataclass
+class Findings:
+    """What the cue rules read: per-rep values (None = unknown/unreliable) and set-level values."""
+
+    rep_knee_gap: list[float | None] = field(default_factory=list)
+    rep_ankle_gap: list[float | None] = field(default_factory=list)
+    rep_ratio: list[float | None] = field(default_factory=list)
+    rep_rom: list[float] = field(default_factory=list)
+    rep_tilt: list[dict[str, float | None]] = field(default_factory=list)
+    leg_position: dict[str, str | None] = field(default_factory=dict)
+    foot_angle: dict[str, float | None] = field(default_factory=dict)
+    symmetry: float | None = None
+    detected_fraction: float = 0.0
+    legs_out_fraction: float = 0.0
+    view: str | None = None
+    cm_per_leg: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _dist(gap: float, cm_per_leg: float | None, what: str) -> str:
+    if cm_per_leg is not None:
+        return f"about {gap * cm_per_leg:.0f} cm"
+    return f"{gap:.2f} of a leg length ({what})"
+
+
+def _cue(code: str, severity: Severity, message: str, reps: list[int] | None = None) -> Cue:
+    return Cue(code=code, severity=severity, message=message, reps=reps or [])
+
+
+def build_cues(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
+    """Every cue that holds; unreliable inputs add a quality warning instead of a cue."""
+    cues: list[Cue] = []
+    if f.detected_fraction < spec.no_person_fraction:
+        cues.append(
+            _cue(
+                "no-person",
+                "fault",
+                f"A person was found in only {f.detected_fraction:.0%} of the frames: film the "
+                "whole body, well lit, facing the camera as the exercise asks.",
+            )
+        )
+        return cues
+    if f.legs_out_fraction >= spec.legs_out_of_frame_fraction:
+        cues.append(
+            _cue(
+                "legs-out-of-frame",
+                "warning",
+                f"Your knees or ankles are out of the picture in {f.legs_out_fraction:.0%} of the "
+                "frames: step back or tilt the camera so the feet are in view.",
+            )
+        )
+    if f.view is not None and f.view != spec.view:
+        cues.append(
+            _cue(
+                "wrong-view",
+                "warning",
+                f"This looks filmed from the {f.view}; this exercise is checked from the "
+                f"{spec.view}. Turn the camera (or yourself) and film again.",
+            )
+        )
+    n = len(f.rep_rom)
+    idx = list(range(1, n + 1))
+
+    loose = [
+        i
+        for i, k, a in zip(idx, f.rep_knee_gap, f.rep_ankle_gap, strict=True)
+        if k is not None and a is not None and k <= spec.knees_meet_gap and a >= spec.ankles_apart_gap
+    ]
+    if n and any(k is not None for k in f.rep_knee_gap) and all(a is None for a in f.rep_ankle_gap):
+        f.warnings.append("Ankles not reliably visible: the ankle squeeze was not checked.")
+    if n and 2 * len(loose) >= n:
+        gaps = [a for i, a in zip(idx, f.rep_ankle_gap, strict=True) if i in loose and a is not None]
+        mean_gap = sum(gaps) / len(gaps)
+        cues.append(
+            _cue(
+                "legs-loose-below",
+                "fault",
+                f"Your knees meet but your ankles drift {_dist(mean_gap, f.cm_per_leg, 'apart')}: "
+                "squeeze all the way down to the ankles.",
+                loose,
+            )
+        )
+
+    fast = [
+        i for i, r in zip(idx, f.rep_ratio, strict=True) if r is not None and r <= spec.fast_release_ratio
+    ]
+    if n and 2 * len(fast) >= n:
+        ratios = [r for i, r in zip(idx, f.rep_ratio, strict=True) if i in fast and r is not None]
+        mean_r = sum(ratios) / len(ratios)
+        cues.append(
+            _cue(
+                "fast-release",
+                "fault",
+                f"You release in {mean_r:.1f}x the time you take to squeeze: control the release, "
+                "take at least as long letting go as squeezing in.",
+                fast,
+            )
+        )
+
+    if spec.body in FRONTAL_BODIES and n:
+        tilted: list[int] = []
+        worst = 0.0
+        unknown = 0
+        for i, tilt in zip(idx, f.rep_tilt, strict=True):
+            vals = [v for v in tilt.values() if v is not None]
+            if not vals:
+                unknown += 1
+                continue
+            m = max(vals, key=abs)
+            if abs(m) >= spec.knee_offset_deg:
+                tilted.append(i)
+                worst = m if abs(m) > abs(worst) else worst
+        if unknown == n:
+            f.warnings.append("Knees or ankles not reliably visible: knee-over-foot not checked.")
+        elif 2 * len(tilted) >= n:
+            where = "inside" if worst > 0 else "outside"
+            cues.append(
+                _cue(
+                    "knee-not-over-foot",
+                    "fault",
+                    f"Your knees drift {where} your feet (shin about {abs(worst):.0f}° off "
+                    "vertical): keep each knee over its foot.",
+                    tilted,
+                )
+            )
+
+    if spec.check_position:
+        for side in ("left", "right"):
+            if f.leg_position.get(side) is None and f.foot_angle.get(side) is None:
+                f.warnings.append(f"The {side} foot is not reliably visible: leg position not checked.")
+                break
+        wrong = {s: p for s, p in f.leg_position.items() if p is not None and p != asked}
+        if wrong and spec.body == "walking":
+            for side, _pos in wrong.items():
+                ang = f.foot_angle.get(side) or 0.0
+                code = "foot-turned-out" if ang > 0 else "foot-turned-in"
+                cues.append(
+                    _cue(
+                        code,
+                        "fault",
+                        f"Your {side} foot turns {'out' if ang > 0 else 'in'} about {abs(ang):.0f}°"
+                        " as you walk: point the toes straight ahead, foot in line with the knee.",
+                    )
+                )
+        elif wrong:
+            desc = ", ".join(f"{s} leg {p} ({(f.foot_angle.get(s) or 0.0):+.0f}°)" for s, p in wrong.items())
+            cues.append(
+                _cue(
+                    "position-mismatch",
+                    "fault",
+                    f"This exercise asks for {asked} legs but I see: {desc}. Set the feet "
+                    "to the asked position, toes in line with the knees.",
+                )
+            )
+
+    if spec.primary_signal not in ONE_SIDED_SIGNALS and f.symmetry is not None:
+        diff = 1.0 - f.symmetry
+        if diff >= spec.asymmetry:
+            cues.append(
+                _cue(
+                    "asymmetry",
+                    "warning",
+                    f"One leg does about {diff:.0%} less of the work than the other: "
+                    "squeeze evenly from both legs toward the midline.",
+                )
+            )
+
+    if n >= 2:
+        roms = sorted(f.rep_rom)
+        med = roms[n // 2] if n % 2 else (roms[n // 2 - 1] + roms[n // 2]) / 2
+        part = [i for i, r in zip(idx, f.rep_rom, strict=True) if med > 0 and r < spec.partial_range * med]
+        if part:
+            cues.append(
+                _cue(
+                    "partial-range",
+                    "info",
+                    f"Rep{'s' if len(part) > 1 else ''} {', '.join(map(str, part))} went less than "
+                    f"{spec.partial_range:.0%} of your usual range: move through the full range, "
+                    "or count it as a smaller rep on purpose.",
+                    part,
+                )
+            )
+    return cues

@@ -1,0 +1,164 @@
+"""Per-frame body geometry: surface gaps between the legs, shank tilt, foot angle, joint angles.
+
+All functions take cleaned pixel coordinates (T, 33, 3) and return (T,) arrays (NaN = unknown).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from midline.core.landmarks import LM
+
+FloatArray = NDArray[np.float64]
+
+BREADTH = {"thigh": 0.175, "knee": 0.115, "ankle": 0.075}
+"""Leg breadth (diameter) per level as a fraction of leg length (anthropometric averages)."""
+THIGH_LEVEL = 0.25
+"""The upper-thigh level: this share of the way from the hip joint to the knee."""
+
+LEFT = {"hip": LM.LEFT_HIP, "knee": LM.LEFT_KNEE, "ankle": LM.LEFT_ANKLE}
+RIGHT = {"hip": LM.RIGHT_HIP, "knee": LM.RIGHT_KNEE, "ankle": LM.RIGHT_ANKLE}
+FOOT = {
+    "left": (LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX, LM.LEFT_KNEE, LM.LEFT_ANKLE),
+    "right": (LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX, LM.RIGHT_KNEE, LM.RIGHT_ANKLE),
+}
+
+
+def _unit(v: FloatArray) -> FloatArray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = v / n
+    return out
+
+
+def level_points(xyz: FloatArray, level: str) -> tuple[FloatArray, FloatArray]:
+    """The left and right leg's centre points at a level ("thigh", "knee", "ankle"), (T, 3) each."""
+    if level == "thigh":
+        lp = xyz[:, LM.LEFT_HIP] + THIGH_LEVEL * (xyz[:, LM.LEFT_KNEE] - xyz[:, LM.LEFT_HIP])
+        rp = xyz[:, LM.RIGHT_HIP] + THIGH_LEVEL * (xyz[:, LM.RIGHT_KNEE] - xyz[:, LM.RIGHT_HIP])
+        return lp, rp
+    return xyz[:, LEFT[level]], xyz[:, RIGHT[level]]
+
+
+def surface_gap(xyz: FloatArray, level: str, leg_px: float, use_depth: bool) -> FloatArray:
+    """Surface gap between the legs at a level, in leg lengths: centre distance − breadth.
+
+    ``use_depth``: include z (side views, where the legs are side by side in depth); in front
+    views the legs are side by side in the image plane and the noisier z is left out.
+    Negative values (noise, breadth estimate) are kept: clipping would bias averages.
+    """
+    lp, rp = level_points(xyz, level)
+    d = lp - rp if use_depth else (lp - rp)[:, :2]
+    dist = np.linalg.norm(d, axis=-1)
+    out: FloatArray = dist / leg_px - BREADTH[level]
+    return out
+
+
+def shank_tilt_deg(xyz: FloatArray, side: str) -> FloatArray:
+    """Frontal shank tilt from the image vertical, + = knee medial of the ankle (valgus).
+
+    Medial is toward the other hip, so the sign follows the person, not the image.
+    """
+    legs = LEFT if side == "left" else RIGHT
+    other = RIGHT if side == "left" else LEFT
+    shank = xyz[:, legs["knee"], :2] - xyz[:, legs["ankle"], :2]
+    medial = np.sign(xyz[:, other["hip"], 0] - xyz[:, legs["hip"], 0])
+    out: FloatArray = np.degrees(np.arctan2(shank[:, 0] * medial, -shank[:, 1]))
+    return out
+
+
+def foot_angle_deg(pts: FloatArray, side: str) -> FloatArray:
+    """Foot rotation about the shank axis away from straight ahead, + = toes out (degrees).
+
+    ``pts``: (T, 33, 3) in a frame with x right, y down, z away (image pixels with z, or world
+    metres). Straight ahead is the leg's own forward direction: perpendicular to the shank and
+    to the hip line (so it turns with the body when the camera is off-axis, and with the leg
+    when the hip flexes). The heel->toe direction is projected onto the plane across the shank.
+    """
+    heel, toe, knee, ankle = FOOT[side]
+    lateral = _unit(pts[:, LM.LEFT_HIP] - pts[:, LM.RIGHT_HIP])  # toward the person's left
+    up = _unit(pts[:, knee] - pts[:, ankle])
+    forward = _unit(np.cross(lateral, up))
+    outward = lateral if side == "left" else -lateral
+    outward = _unit(outward - np.sum(outward * up, axis=-1, keepdims=True) * up)
+    foot = pts[:, toe] - pts[:, heel]
+    foot = foot - np.sum(foot * up, axis=-1, keepdims=True) * up
+    out: FloatArray = np.degrees(np.arctan2(np.sum(foot * outward, axis=-1), np.sum(foot * forward, axis=-1)))
+    return out
+
+
+def angle_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
+    """The angle at ``b`` between ``b->a`` and ``b->c`` (degrees), per frame."""
+    u = _unit(a - b)
+    v = _unit(c - b)
+    cos = np.clip(np.sum(u * v, axis=-1), -1.0, 1.0)
+    out: FloatArray = np.degrees(np.arccos(cos))
+    return out
+
+
+def _mid(xyz: FloatArray, a: int, b: int) -> FloatArray:
+    out: FloatArray = (xyz[:, a] + xyz[:, b]) / 2.0
+    return out
+
+
+def hip_flexion_deg(xyz: FloatArray, side: str | None = None) -> FloatArray:
+    """180° − angle(shoulder, hip, ankle) in the image plane (side view): 90 = legs up, 0 = flat."""
+    p = xyz[..., :2]
+    if side is None:
+        sh = _mid(p, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+        hip = _mid(p, LM.LEFT_HIP, LM.RIGHT_HIP)
+        ank = _mid(p, LM.LEFT_ANKLE, LM.RIGHT_ANKLE)
+    else:
+        legs = LEFT if side == "left" else RIGHT
+        sh = p[:, LM.LEFT_SHOULDER if side == "left" else LM.RIGHT_SHOULDER]
+        hip, ank = p[:, legs["hip"]], p[:, legs["ankle"]]
+    out: FloatArray = 180.0 - angle_deg(sh, hip, ank)
+    return out
+
+
+def knee_extension_deg(xyz: FloatArray, side: str) -> FloatArray:
+    """The knee angle hip-knee-ankle (180 = straight)."""
+    legs = LEFT if side == "left" else RIGHT
+    return angle_deg(xyz[:, legs["hip"]], xyz[:, legs["knee"]], xyz[:, legs["ankle"]])
+
+
+def bottom_side(xyz: FloatArray) -> str:
+    """Side-lying: the bottom leg is the one whose hip lies lower in the image (nearer the floor)."""
+    dy = xyz[:, LM.LEFT_HIP, 1] - xyz[:, LM.RIGHT_HIP, 1]
+    med = np.nanmedian(dy) if np.isfinite(dy).any() else 0.0
+    return "left" if med > 0 else "right"
+
+
+def floor_angle_deg(xyz: FloatArray, side: str) -> FloatArray:
+    """Elevation of a leg's hip->ankle line above the horizontal image line (the floor), degrees."""
+    legs = LEFT if side == "left" else RIGHT
+    d = xyz[:, legs["ankle"], :2] - xyz[:, legs["hip"], :2]
+    out: FloatArray = np.degrees(np.arctan2(-d[:, 1], np.abs(d[:, 0])))
+    return out
+
+
+def lateral_offset(xyz: FloatArray, side: str, leg_px: float) -> FloatArray:
+    """A knee's distance from the body's midline (hip midpoint), along the hip line, leg lengths."""
+    legs = LEFT if side == "left" else RIGHT
+    p = xyz[..., :2]
+    mid = _mid(p, LM.LEFT_HIP, LM.RIGHT_HIP)
+    lat = _unit(p[:, LM.LEFT_HIP] - p[:, LM.RIGHT_HIP])
+    if side == "right":
+        lat = -lat
+    out: FloatArray = np.sum((p[:, legs["knee"]] - mid) * lat, axis=-1) / leg_px
+    return out
+
+
+def view_score(xyz: FloatArray) -> float:
+    """(shoulder width + hip width) / torso length in the image: ~1 facing, ~0.5 or less side-on."""
+    p = xyz[..., :2]
+    sw = np.linalg.norm(p[:, LM.LEFT_SHOULDER] - p[:, LM.RIGHT_SHOULDER], axis=-1)
+    hw = np.linalg.norm(p[:, LM.LEFT_HIP] - p[:, LM.RIGHT_HIP], axis=-1)
+    torso = np.linalg.norm(
+        _mid(p, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - _mid(p, LM.LEFT_HIP, LM.RIGHT_HIP), axis=-1
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (sw + hw) / torso
+    r = r[np.isfinite(r)]
+    return float(np.median(r)) if r.size else float("nan")

@@ -1,0 +1,361 @@
+"""``analyse``: a landmark sequence + an exercise's spec -> report and per-frame traces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from midline.core import geometry as geo
+from midline.core.cues import FRONTAL_BODIES, ONE_SIDED_SIGNALS, Findings, build_cues
+from midline.core.landmarks import LM, N_LANDMARKS, LandmarkSeries
+from midline.core.metrics import (
+    at,
+    classify_position,
+    leg_range,
+    phase_durations,
+    stance_steps,
+    symmetry,
+    window,
+)
+from midline.core.phases import RepTiming, detect_reps
+from midline.core.report import Phase, Quality, Rep, Report, Step, Summary, VideoInfo
+from midline.core.signals import LEG_PER_HEIGHT, Cleaned, clean, leg_length_px
+from midline.core.spec import AnalysisSpec
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+FRONT_VIEW_SCORE = 0.85
+"""(shoulder + hip width) / torso length at or above this: filmed from the front."""
+PHASE_CODE = {"concentric": 1, "hold": 2, "eccentric": 3}
+LEG_POINTS = (LM.LEFT_KNEE, LM.RIGHT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_ANKLE)
+
+
+@dataclass(frozen=True)
+class Traces:
+    """Per-frame arrays for plots and the annotated video (NaN where unknown).
+
+    Gaps are surface gaps in leg lengths; ``primary`` in the spec's unit; ``phase`` 0 rest,
+    1 concentric, 2 hold, 3 eccentric; ``rep`` the rep's 0-based index or -1; ``cue`` the code
+    live on that frame or ""; ``landmarks`` (T, 33, 4) cleaned, normalised like the input;
+    ``leg_length`` in pixels of the source image.
+    """
+
+    t: FloatArray
+    thigh_gap: FloatArray
+    knee_gap: FloatArray
+    ankle_gap: FloatArray
+    primary: FloatArray
+    phase: NDArray[np.int8]
+    rep: NDArray[np.int64]
+    cue: NDArray[np.str_]
+    landmarks: FloatArray
+    leg_length: float
+
+
+@dataclass(frozen=True)
+class Analysis:
+    report: Report
+    traces: Traces
+
+
+def _primary(
+    spec: AnalysisSpec, xyz: FloatArray, knee_gap: FloatArray
+) -> tuple[FloatArray, dict[str, FloatArray]]:
+    """The primary signal and, where it has one per leg, each leg's own share of it."""
+    name = spec.primary_signal
+    if name == "knee_gap":
+        return knee_gap, {}
+    if name == "bottom_leg_floor_angle":
+        return geo.floor_angle_deg(xyz, geo.bottom_side(xyz)), {}
+    if name == "hip_flexion":
+        per = {s: geo.hip_flexion_deg(xyz, s) for s in ("left", "right")}
+        return geo.hip_flexion_deg(xyz), per
+    if name == "knee_extension":
+        per = {s: geo.knee_extension_deg(xyz, s) for s in ("left", "right")}
+        return (per["left"] + per["right"]) / 2.0, per
+    if name == "foot_progression":
+        per = {s: geo.foot_angle_deg(xyz, s) for s in ("left", "right")}
+        return (per["left"] + per["right"]) / 2.0, per
+    raise ValueError(f"unknown primary signal {name!r}")
+
+
+def _reliable(c: Cleaned, idx: tuple[int, ...]) -> BoolArray:
+    out: BoolArray = (c.seen[:, list(idx)] & c.inside[:, list(idx)]).all(axis=1)
+    return out
+
+
+def _normalised(c: Cleaned, w: int, h: int) -> FloatArray:
+    lm = np.empty((c.xyz.shape[0], N_LANDMARKS, 4))
+    lm[..., 0] = c.xyz[..., 0] / w
+    lm[..., 1] = c.xyz[..., 1] / h
+    lm[..., 2] = c.xyz[..., 2] / w
+    lm[..., 3] = np.where(np.isfinite(c.xyz[..., 0]), c.vis, np.nan)
+    return lm
+
+
+def analyse(
+    series: LandmarkSeries,
+    spec: AnalysisSpec,
+    asked_position: str | None = None,
+    height_cm: float | None = None,
+) -> Analysis:
+    """Analyse a whole recording of one exercise (pure: arrays in, report and traces out)."""
+    asked = asked_position or spec.default_position
+    n = series.frames
+    t = series.t.astype(np.float64)
+    video = VideoInfo(series.fps, n, series.duration_s, series.width, series.height)
+    c = clean(series)
+    detected_fraction = float(c.detected.mean()) if n else 0.0
+    leg_px = leg_length_px(c) if detected_fraction > 0 else float("nan")
+    cm_per_leg = LEG_PER_HEIGHT * height_cm if height_cm else None
+    nan = np.full(n, np.nan)
+    findings = Findings(detected_fraction=detected_fraction, cm_per_leg=cm_per_leg)
+
+    if detected_fraction < spec.no_person_fraction or not np.isfinite(leg_px):
+        findings.detected_fraction = min(detected_fraction, spec.no_person_fraction - 1e-9)
+        cues = build_cues(spec, asked, findings)
+        quality = Quality(detected_fraction, None, ["No person found in the video."])
+        report = Report(spec.exercise, asked, video, quality, [], _empty_summary(spec), cues, None)
+        traces = Traces(
+            t,
+            nan,
+            nan,
+            nan,
+            nan,
+            np.zeros(n, np.int8),
+            np.full(n, -1, np.int64),
+            np.full(n, "", dtype="<U24"),
+            _normalised(c, series.width, series.height),
+            leg_px,
+        )
+        return Analysis(report, traces)
+
+    xyz = c.xyz
+    side_view = spec.view == "side"
+    gaps = {lv: geo.surface_gap(xyz, lv, leg_px, side_view) for lv in ("thigh", "knee", "ankle")}
+    reliable = {
+        "thigh": _reliable(c, (LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_KNEE, LM.RIGHT_KNEE)),
+        "knee": _reliable(c, (LM.LEFT_KNEE, LM.RIGHT_KNEE)),
+        "ankle": _reliable(c, (LM.LEFT_ANKLE, LM.RIGHT_ANKLE)),
+    }
+    vs = geo.view_score(xyz)
+    view = None if not np.isfinite(vs) else ("front" if vs >= FRONT_VIEW_SCORE else "side")
+    det = c.detected
+    legs_out = ~(c.seen[:, list(LEG_POINTS)] & c.inside[:, list(LEG_POINTS)]).all(axis=1)
+    legs_out_fraction = float(legs_out[det].mean()) if det.any() else 0.0
+
+    primary, per_leg = _primary(spec, xyz, gaps["knee"])
+    if spec.primary_signal == "knee_gap":
+        per_leg = {s: geo.lateral_offset(xyz, s, leg_px) for s in ("left", "right")}
+    oriented = primary if spec.squeeze_direction == "increasing" else -primary
+    timings = [] if spec.body == "walking" else detect_reps(t, oriented, spec.min_rom)
+
+    tilt = {s: geo.shank_tilt_deg(xyz, s) for s in ("left", "right")}
+    tilt_ok = reliable["knee"] & reliable["ankle"]
+    phase = np.zeros(n, np.int8)
+    rep_of = np.full(n, -1, np.int64)
+    reps: list[Rep] = []
+    ranges: dict[str, list[float]] = {"left": [], "right": []}
+    prev_end = float(t[0])
+    for i, r in enumerate(timings):
+        durs = phase_durations(r, spec)
+        names = spec.phase_order
+        bounds = [
+            (names[0], r.start, r.hold_start),
+            (names[1], r.hold_start, r.hold_end),
+            (names[2], r.hold_end, r.end),
+        ]
+        for name, a, b in bounds:
+            phase[(t >= a) & (t < b)] = PHASE_CODE[name]
+        rep_of[(t >= r.start) & (t < r.end)] = i
+        hold = window(t, r.hold_start, r.hold_end)
+        g = {lv: at(gaps[lv], hold, reliable[lv]) for lv in gaps}
+        conc, ecc = durs["concentric"], durs["eccentric"]
+        ratio = ecc / conc if conc > 1e-6 else None
+        rest_mask = (t >= max(prev_end, r.start - 1.0)) & (t <= r.start)
+        prev_end = r.end
+        lr: dict[str, float | None] = {}
+        for s, sig in per_leg.items():
+            lr[s] = leg_range(sig, t, r, rest_mask)
+            if lr[s] is not None:
+                ranges[s].append(float(lr[s] or 0.0))
+        tilts: dict[str, float | None] = {
+            s: (at(tilt[s], hold, tilt_ok) if spec.body in FRONTAL_BODIES else None)
+            for s in ("left", "right")
+        }
+        peak_val = at(primary, hold)
+        reps.append(
+            Rep(
+                index=i + 1,
+                start_s=r.start,
+                end_s=r.end,
+                phases=[Phase(nm, a, b) for nm, a, b in bounds],
+                concentric_s=conc,
+                hold_s=durs["hold"],
+                eccentric_s=ecc,
+                eccentric_ratio=ratio,
+                thigh_gap_min=g["thigh"],
+                knee_gap_min=g["knee"],
+                ankle_gap_min=g["ankle"],
+                rom=abs(r.peak - r.rest),
+                knee_alignment_deg=tilts,
+                leg_range=lr,
+                peak_value=peak_val,
+                thigh_gap_cm=_cm(g["thigh"], cm_per_leg),
+                knee_gap_cm=_cm(g["knee"], cm_per_leg),
+                ankle_gap_cm=_cm(g["ankle"], cm_per_leg),
+            )
+        )
+
+    # foot angle and leg position over the whole recording (world landmarks where present)
+    pts = c.world if c.world is not None else xyz
+    foot_angle: dict[str, float | None] = {}
+    steps: list[Step] = []
+    for s, (heel, toe, _, _) in geo.FOOT.items():
+        fa = geo.foot_angle_deg(pts, s)
+        ok = _reliable(c, (heel, toe, LM.LEFT_HIP, LM.RIGHT_HIP))
+        if spec.body == "walking":
+            step_angles = []
+            for a, b in stance_steps(t, xyz[:, heel], leg_px, series.fps):
+                sel = np.zeros(n, bool)
+                sel[a : b + 1] = True
+                v = at(fa, sel, ok)
+                if v is not None:
+                    steps.append(Step(s, float(t[a]), float(t[b]), v))
+                    step_angles.append(v)
+            foot_angle[s] = float(np.median(step_angles)) if step_angles else None
+        else:
+            foot_angle[s] = at(fa, det, ok)
+    positions = {s: classify_position(foot_angle[s], spec) for s in ("left", "right")}
+
+    sym = None if spec.primary_signal in ONE_SIDED_SIGNALS else symmetry(ranges)
+    warnings: list[str] = []
+    if legs_out_fraction >= spec.legs_out_of_frame_fraction:
+        warnings.append("Knees or ankles leave the picture in part of the video.")
+    findings.rep_knee_gap = [r.knee_gap_min for r in reps]
+    findings.rep_ankle_gap = [r.ankle_gap_min for r in reps]
+    findings.rep_ratio = [r.eccentric_ratio for r in reps]
+    findings.rep_rom = [r.rom for r in reps]
+    findings.rep_tilt = [r.knee_alignment_deg for r in reps]
+    findings.leg_position = positions
+    findings.foot_angle = foot_angle
+    findings.symmetry = sym
+    findings.legs_out_fraction = legs_out_fraction
+    findings.view = view
+    findings.warnings = warnings
+    cues = build_cues(spec, asked, findings)
+
+    def med(vals: list[float | None]) -> float | None:
+        v = [x for x in vals if x is not None]
+        return float(np.median(v)) if v else None
+
+    conf = {
+        lv: float(np.mean(c.vis[det][:, [a, b]])) if det.any() else 0.0
+        for lv, (a, b) in {
+            "knee": (LM.LEFT_KNEE, LM.RIGHT_KNEE),
+            "ankle": (LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
+            "foot": (LM.LEFT_FOOT_INDEX, LM.RIGHT_FOOT_INDEX),
+            "hip": (LM.LEFT_HIP, LM.RIGHT_HIP),
+        }.items()
+    }
+    rest_level = float(np.median([r.rest for r in timings])) if timings else None
+    if rest_level is not None and spec.squeeze_direction == "decreasing":
+        rest_level = -rest_level
+    kg = med([r.knee_gap_min for r in reps])
+    ag = med([r.ankle_gap_min for r in reps])
+    tg = med([r.thigh_gap_min for r in reps])
+    summary = Summary(
+        rep_count=len(reps),
+        mean_concentric_s=_mean([r.concentric_s for r in reps]),
+        mean_eccentric_s=_mean([r.eccentric_s for r in reps]),
+        mean_hold_s=_mean([r.hold_s for r in reps]),
+        mean_eccentric_ratio=_mean([r.eccentric_ratio for r in reps]),
+        time_under_tension_s=float(sum(r.end_s - r.start_s for r in reps)),
+        knee_gap_at_squeeze=kg,
+        ankle_gap_at_squeeze=ag,
+        thigh_gap_at_squeeze=tg,
+        leg_position=dict(positions),
+        foot_angle_deg=foot_angle,
+        knee_alignment_deg={s: med([r.knee_alignment_deg.get(s) for r in reps]) for s in ("left", "right")},
+        symmetry=sym,
+        confidence=conf,
+        primary_signal={
+            "name": spec.primary_signal,
+            "unit": spec.unit,
+            "rest": rest_level,
+            "peak": med([r.peak_value for r in reps]),
+        },
+        knee_gap_at_squeeze_cm=_cm(kg, cm_per_leg),
+        ankle_gap_at_squeeze_cm=_cm(ag, cm_per_leg),
+        thigh_gap_at_squeeze_cm=_cm(tg, cm_per_leg),
+        steps=steps,
+    )
+    quality = Quality(detected_fraction, view, findings.warnings, vs, legs_out_fraction, leg_px)
+    report = Report(
+        spec.exercise,
+        asked,
+        video,
+        quality,
+        reps,
+        summary,
+        cues,
+        cm_per_leg,
+    )
+    cue_trace = _cue_trace(n, t, timings, report)
+    traces = Traces(
+        t,
+        gaps["thigh"],
+        gaps["knee"],
+        gaps["ankle"],
+        primary,
+        phase,
+        rep_of,
+        cue_trace,
+        _normalised(c, series.width, series.height),
+        leg_px,
+    )
+    return Analysis(report, traces)
+
+
+def _cue_trace(n: int, t: FloatArray, timings: list[RepTiming], report: Report) -> NDArray[np.str_]:
+    """The cue to show live on each frame: a rep's fault during the phase it is about."""
+    out = np.full(n, "", dtype="<U24")
+    for cue in report.cues:
+        for i in cue.reps:
+            r = timings[i - 1]
+            a, b = (r.hold_end, r.end) if cue.code == "fast-release" else (r.start, r.end)
+            sel = (t >= a) & (t < b) & (out == "")
+            out[sel] = cue.code
+    return out
+
+
+def _cm(v: float | None, cm_per_leg: float | None) -> float | None:
+    return None if v is None or cm_per_leg is None else v * cm_per_leg
+
+
+def _mean(vals: list[float | None] | list[float]) -> float | None:
+    v = [x for x in vals if x is not None]
+    return float(np.mean(v)) if v else None
+
+
+def _empty_summary(spec: AnalysisSpec) -> Summary:
+    return Summary(
+        rep_count=0,
+        mean_concentric_s=None,
+        mean_eccentric_s=None,
+        mean_hold_s=None,
+        mean_eccentric_ratio=None,
+        time_under_tension_s=0.0,
+        knee_gap_at_squeeze=None,
+        ankle_gap_at_squeeze=None,
+        thigh_gap_at_squeeze=None,
+        leg_position={"left": None, "right": None},
+        foot_angle_deg={"left": None, "right": None},
+        knee_alignment_deg={"left": None, "right": None},
+        symmetry=None,
+        confidence={},
+        primary_signal={"name": spec.primary_signal, "unit": spec.unit, "rest": None, "peak": None},
+    )

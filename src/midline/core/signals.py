@@ -1,0 +1,191 @@
+"""Clean a landmark sequence: pixels, gap filling, spike rejection, zero-phase smoothing; leg length.
+
+Everything works on whole arrays (T frames at once). Coordinates become pixels (x * width,
+y * height, z * width) so that lengths are not distorted by the image's aspect ratio.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import median_filter
+from scipy.signal import butter, sosfiltfilt
+
+from midline.core.landmarks import LM, LandmarkSeries
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+MIN_VISIBILITY = 0.2
+"""Below this a landmark is treated as not seen (BlazePose's guess for an occluded point)."""
+RELIABLE_VISIBILITY = 0.5
+"""A landmark at or above this visibility, inside the image, counts as reliable for a metric."""
+SMOOTH_HZ = 4.0
+"""Low-pass cut-off: voluntary exercise movements carry almost nothing above ~3 Hz."""
+MAX_GAP_S = 0.5
+"""Dropouts up to this long are bridged by interpolation; longer ones stay unknown (NaN)."""
+SHANK_FRACTION = 0.48
+"""Shank (knee->ankle) share of the leg length (hip->ankle); the thigh takes the rest."""
+LEG_PER_HEIGHT = 0.49
+"""Leg length (hip joint centre to ankle) per body height (anthropometric tables: ~0.49)."""
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Cleaned landmarks in pixels: ``xyz`` (T, 33, 3), ``vis`` (T, 33), ``seen`` (T, 33) bool.
+
+    ``seen`` is False where the landmark was missing or below :data:`MIN_VISIBILITY` in the raw
+    data; interpolated short dropouts keep their interpolated coordinates but are not ``seen``.
+    ``detected`` (T,): a person was found in the frame. ``inside`` (T, 33): within the image.
+    """
+
+    xyz: FloatArray
+    vis: FloatArray
+    seen: BoolArray
+    inside: BoolArray
+    detected: BoolArray
+    world: FloatArray | None
+
+
+def _fill_gaps(values: FloatArray, max_gap: int) -> FloatArray:
+    """Linear interpolation along axis 0 over NaN runs; runs longer than ``max_gap`` stay NaN."""
+    t = values.shape[0]
+    flat = values.reshape(t, -1)
+    out = flat.copy()
+    idx = np.arange(t)
+    for j in range(flat.shape[1]):
+        col = flat[:, j]
+        ok = np.isfinite(col)
+        n_ok = int(ok.sum())
+        if n_ok == 0 or n_ok == t:
+            continue
+        out[:, j] = np.interp(idx, idx[ok], col[ok], left=np.nan, right=np.nan)
+        # re-open long gaps
+        missing = ~ok
+        if max_gap >= 0:
+            run_start = np.flatnonzero(missing & ~np.r_[False, missing[:-1]])
+            run_end = np.flatnonzero(missing & ~np.r_[missing[1:], False])
+            for a, b in zip(run_start, run_end, strict=True):
+                if b - a + 1 > max_gap:
+                    out[a : b + 1, j] = np.nan
+    return out.reshape(values.shape)
+
+
+def _despike(values: FloatArray, window: int) -> FloatArray:
+    """Replace isolated outliers by the running median (a Hampel filter, vectorised).
+
+    A sample is a spike when it departs from the centred running median by more than 5 robust
+    standard deviations of that coordinate's residuals over the whole recording.
+    """
+    t = values.shape[0]
+    if t < window:
+        return values
+    finite = np.isfinite(values)
+    if not finite.any():
+        return values
+    filled = np.where(finite, values, 0.0)
+    med = median_filter(filled, size=(window,) + (1,) * (values.ndim - 1), mode="nearest")
+    resid = np.where(finite, values - med, np.nan)
+    with warnings.catch_warnings():  # landmarks never seen: all-NaN columns
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sigma = 1.4826 * np.nanmedian(np.abs(resid), axis=0)
+    sigma = np.where(np.isfinite(sigma), sigma, 0.0)
+    spike = np.abs(np.nan_to_num(resid)) > 5.0 * sigma + 1e-9
+    spike &= finite
+    return np.where(spike, med, values)
+
+
+def smooth(values: FloatArray, fps: float, cutoff_hz: float = SMOOTH_HZ) -> FloatArray:
+    """Zero-phase low-pass (Butterworth run forwards and backwards): no timing shift.
+
+    NaN runs are bridged for the filter and put back afterwards.
+    """
+    t = values.shape[0]
+    nyq = fps / 2.0
+    if t < 16 or cutoff_hz >= nyq * 0.95:
+        return values
+    finite = np.isfinite(values)
+    if not finite.any():
+        return values
+    bridged = _fill_gaps(values, -1)
+    # edges outside the first/last finite sample: hold the nearest value
+    bridged = _hold_edges(bridged)
+    bridged = np.where(np.isfinite(bridged), bridged, 0.0)
+    sos = butter(2, cutoff_hz / nyq, output="sos")
+    out = sosfiltfilt(sos, bridged, axis=0, padtype="odd", padlen=min(t - 1, int(fps)))
+    return np.where(np.isfinite(values), out, np.nan)
+
+
+def _hold_edges(values: FloatArray) -> FloatArray:
+    t = values.shape[0]
+    flat = values.reshape(t, -1).copy()
+    ok = np.isfinite(flat)
+    any_ok = ok.any(axis=0)
+    first = np.argmax(ok, axis=0)
+    last = t - 1 - np.argmax(ok[::-1], axis=0)
+    idx = np.arange(t)[:, None]
+    cols = np.arange(flat.shape[1])
+    first_val = flat[first, cols]
+    last_val = flat[last, cols]
+    flat = np.where((idx < first) & any_ok, first_val, flat)
+    flat = np.where((idx > last) & any_ok, last_val, flat)
+    return flat.reshape(values.shape)
+
+
+def clean(series: LandmarkSeries) -> Cleaned:
+    """Pixels, spike rejection, short-gap filling and zero-phase smoothing of every landmark."""
+    img = series.image
+    w, h = float(series.width), float(series.height)
+    xyz = np.stack([img[..., 0] * w, img[..., 1] * h, img[..., 2] * w], axis=-1)
+    vis = np.nan_to_num(img[..., 3], nan=0.0)
+    raw_ok = np.isfinite(xyz).all(axis=-1)
+    detected = raw_ok.any(axis=1)
+    seen = raw_ok & (vis >= MIN_VISIBILITY)
+    with np.errstate(invalid="ignore"):
+        inside = raw_ok & (img[..., 0] >= 0) & (img[..., 0] <= 1) & (img[..., 1] >= 0)
+        inside &= img[..., 1] <= 1
+    # unseen points keep their coordinates (BlazePose still guesses them) unless missing
+    max_gap = max(1, round(MAX_GAP_S * series.fps))
+    window = max(5, round(0.2 * series.fps) | 1)
+    xyz = _despike(xyz, window)
+    xyz = _fill_gaps(xyz, max_gap)
+    xyz = smooth(xyz, series.fps)
+    world = None
+    if series.world is not None:
+        world = smooth(_fill_gaps(_despike(series.world, window), max_gap), series.fps)
+    return Cleaned(xyz=xyz, vis=vis, seen=seen, inside=inside, detected=detected, world=world)
+
+
+def leg_length_px(c: Cleaned) -> float:
+    """Leg length (hip joint to ankle, straight) in pixels, robust over the recording.
+
+    A segment seen end-on (a seated person's thighs pointing at the camera) looks short, never
+    long, so each estimate is a lower bound: thigh + shank, the shank scaled up by its share of
+    the leg, the thigh likewise. The largest is kept. Each segment length is the median over
+    frames where both its ends were seen.
+    """
+    est: list[float] = []
+    segs: dict[str, list[float]] = {"thigh": [], "shank": []}
+    for hip, knee, ankle in (
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE),
+    ):
+        for name, a, b in (("thigh", hip, knee), ("shank", knee, ankle)):
+            ok = c.seen[:, a] & c.seen[:, b] & c.inside[:, a] & c.inside[:, b]
+            if ok.sum() >= 3:
+                d = np.linalg.norm(c.xyz[ok, a, :2] - c.xyz[ok, b, :2], axis=-1)
+                segs[name].append(float(np.median(d)))
+    thigh = max(segs["thigh"]) if segs["thigh"] else float("nan")
+    shank = max(segs["shank"]) if segs["shank"] else float("nan")
+    if np.isfinite(thigh) and np.isfinite(shank) and 0.8 <= thigh / shank <= 1.35:
+        return thigh + shank  # neither segment foreshortened: measure, do not assume
+    if np.isfinite(shank):
+        est.append(shank / SHANK_FRACTION)
+    if np.isfinite(thigh):
+        est.append(thigh / (1.0 - SHANK_FRACTION))
+    if not est:
+        return float("nan")
+    return max(est)
