@@ -32,8 +32,7 @@ def analysis_spec(catalog: Catalog, exercise_id: str) -> AnalysisSpec:
         check_position=tpl.check_position,
         default_position=ex.default_position,
         positions=tuple(
-            PositionBand(p.id, p.classify.min_deg, p.classify.max_deg)
-            for p in catalog.positions.values()
+            PositionBand(p.id, p.classify.min_deg, p.classify.max_deg) for p in catalog.positions.values()
         ),
         **th.model_dump(),
     )
