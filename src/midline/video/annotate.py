@@ -1,0 +1,141 @@
+"""Draw the analysis onto video frames: skeleton, leg gaps, rep counter, phase and the live cue.
+
+Everything drawn comes from one :class:`FrameOverlay` (plain values for one instant), so the
+drawing has no knowledge of how the analysis was made. Colours follow the method: the legs
+"hug the midline" when the gap is green; amber is close; red is apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+RGB = tuple[int, int, int]
+GREEN: RGB = (46, 204, 64)
+AMBER: RGB = (255, 176, 0)
+RED: RGB = (230, 40, 40)
+WHITE: RGB = (255, 255, 255)
+PANEL: RGB = (20, 20, 20)
+
+# BlazePose bones drawn (face and hands left out: they are not what the analysis looks at).
+BONES = (
+    (11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24),
+    (23, 25), (25, 27), (27, 29), (29, 31), (27, 31), (24, 26), (26, 28), (28, 30), (30, 32), (28, 32),
+)  # fmt: skip
+LEVELS = ("thigh", "knee", "ankle")
+PHASE_LABEL = {0: "rest", 1: "squeeze", 2: "hold", 3: "release"}
+
+
+@dataclass(frozen=True)
+class GapColours:
+    """Surface gap (leg lengths) up to ``together`` is green, up to ``apart`` amber, beyond red."""
+
+    together: float = 0.02
+    apart: float = 0.06
+
+    def colour(self, gap: float) -> RGB:
+        if not np.isfinite(gap):
+            return (128, 128, 128)
+        if gap <= self.together:
+            return GREEN
+        return AMBER if gap <= self.apart else RED
+
+
+@dataclass(frozen=True)
+class FrameOverlay:
+    """What to draw on one frame. ``landmarks`` (33, 4) normalised (NaN = unknown) or None."""
+
+    landmarks: NDArray[np.float64] | None
+    gaps: dict[str, float]
+    rep: int  # the rep in progress (1-based) or 0
+    reps_done: int
+    reps_total: int
+    phase: int
+    cue: str  # the message to show, "" for none
+
+
+def _point(lm: NDArray[np.float64], i: int, w: int, h: int) -> tuple[int, int] | None:
+    x, y = lm[i, 0], lm[i, 1]
+    if not (np.isfinite(x) and np.isfinite(y)):
+        return None
+    return int(np.rint(x * w)), int(np.rint(y * h))
+
+
+def _level_points(
+    lm: NDArray[np.float64], level: str, w: int, h: int
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The two legs' points at a level (thigh = 25 % of the way from hip to knee)."""
+    pairs = {"knee": (25, 26), "ankle": (27, 28)}
+    if level == "thigh":
+        pts = []
+        for hip, knee in ((23, 25), (24, 26)):
+            xy = lm[hip, :2] + 0.25 * (lm[knee, :2] - lm[hip, :2])
+            if not np.isfinite(xy).all():
+                return None
+            pts.append((int(np.rint(xy[0] * w)), int(np.rint(xy[1] * h))))
+        return pts[0], pts[1]
+    a, b = (_point(lm, i, w, h) for i in pairs[level])
+    return None if a is None or b is None else (a, b)
+
+
+def _text(img: NDArray[np.uint8], text: str, org: tuple[int, int], scale: float, colour: RGB = WHITE) -> None:
+    thick = max(1, int(np.rint(scale * 2)))
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick + 2, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
+
+
+def draw_overlay(
+    rgb: NDArray[np.uint8], ov: FrameOverlay, colours: GapColours | None = None
+) -> NDArray[np.uint8]:
+    """Draw onto a copy of ``rgb`` and return it."""
+    colours = colours or GapColours()
+    img = rgb.copy()
+    h, w = img.shape[:2]
+    unit = max(h, w) / 720.0
+    line = max(1, int(np.rint(2 * unit)))
+    if ov.landmarks is not None:
+        lm = ov.landmarks
+        for a, b in BONES:
+            pa, pb = _point(lm, a, w, h), _point(lm, b, w, h)
+            if pa is not None and pb is not None:
+                cv2.line(img, pa, pb, WHITE, line, cv2.LINE_AA)
+        for i in range(11, 33):
+            p = _point(lm, i, w, h)
+            if p is not None:
+                cv2.circle(img, p, line + 1, (0, 160, 255), -1, cv2.LINE_AA)
+        for level in LEVELS:
+            pts = _level_points(lm, level, w, h)
+            if pts is not None:
+                cv2.line(
+                    img, pts[0], pts[1], colours.colour(ov.gaps.get(level, np.nan)), line * 3, cv2.LINE_AA
+                )
+    # the gap panel (top left): one bar per level, length = gap
+    scale = 0.5 * unit
+    pad = int(10 * unit)
+    bar_w = int(140 * unit)
+    row = int(24 * unit)
+    x0, y0 = pad, pad
+    cv2.rectangle(img, (x0 - 4, y0 - 4), (x0 + int(110 * unit) + bar_w, y0 + 4 * row), PANEL, -1)
+    for k, level in enumerate(LEVELS):
+        gap = ov.gaps.get(level, np.nan)
+        y = y0 + k * row + int(16 * unit)
+        _text(img, level, (x0, y), scale)
+        bx = x0 + int(60 * unit)
+        cv2.rectangle(img, (bx, y - int(12 * unit)), (bx + bar_w, y), (70, 70, 70), -1)
+        if np.isfinite(gap):
+            length = int(bar_w * min(1.0, max(gap, 0.0) / 0.25))
+            cv2.rectangle(img, (bx, y - int(12 * unit)), (bx + max(2, length), y), colours.colour(gap), -1)
+            _text(img, f"{gap:.2f}", (bx + bar_w + int(4 * unit), y), scale * 0.9)
+    # rep counter and phase
+    _text(img, f"rep {ov.reps_done}/{ov.reps_total}" if ov.rep == 0 else f"rep {ov.rep}/{ov.reps_total}",
+          (x0, y0 + 3 * row + int(16 * unit)), scale * 1.1)  # fmt: skip
+    _text(img, PHASE_LABEL.get(ov.phase, ""), (x0 + int(120 * unit), y0 + 3 * row + int(16 * unit)),
+          scale * 1.1, (255, 220, 120))  # fmt: skip
+    if ov.cue:
+        band = int(36 * unit)
+        cv2.rectangle(img, (0, h - band), (w, h), PANEL, -1)
+        _text(img, ov.cue[:90], (pad, h - int(12 * unit)), scale, AMBER)
+    return img
