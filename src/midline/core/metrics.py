@@ -91,3 +91,41 @@ def stance_steps(
     ends = np.flatnonzero(d == -1) - 1
     min_len = max(2, int(0.15 * fps))
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a + 1 >= min_len]
+
+
+def at_squeeze(
+    values: FloatArray, u: FloatArray, rep_mask: BoolArray, reliable: BoolArray | None = None
+) -> float | None:
+    """A per-frame quantity at the squeeze (u = 1), from every frame past halfway (u >= 0.5).
+
+    The quantity is fitted as a straight line in the rep's position u over those frames (the
+    hold and the last/first half of the movements) and read at u = 1: many more frames than
+    the hold alone, so the landmark noise averages out; None where unknown or unreliable.
+    """
+    sel = rep_mask & (u >= 0.5)
+    if reliable is not None and (sel.sum() == 0 or reliable[sel].mean() < RELIABLE_SHARE):
+        return None
+    sel &= np.isfinite(values)
+    if sel.sum() < 3:
+        return None
+    uu, vv = u[sel], values[sel]
+    if np.ptp(uu) < 0.2:
+        return float(np.mean(vv))
+    beta, alpha = np.polyfit(uu, vv, 1)
+    return float(alpha + beta)
+
+
+def leg_amplitude(points: FloatArray, u: FloatArray, rep_mask: BoolArray, leg_px: float) -> float | None:
+    """How far one leg's points moved between rest and squeeze, in leg lengths.
+
+    ``points`` (T, P, 2): that leg's landmarks. Each coordinate is regressed on the rep's
+    position u over the rep and its rests; the length of the slope vector is the movement.
+    """
+    sel = rep_mask & np.isfinite(points).all(axis=(1, 2))
+    if sel.sum() < 5 or np.ptp(u[sel]) < 0.5:
+        return None
+    uu = u[sel] - u[sel].mean()
+    y = points[sel].reshape(int(sel.sum()), -1)
+    y = y - y.mean(axis=0)
+    beta = (uu @ y) / float(uu @ uu)
+    return float(np.linalg.norm(beta) / leg_px)

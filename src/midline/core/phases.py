@@ -21,7 +21,7 @@ LEVELS = np.arange(0.2, 0.81, 0.1)
 """Fractions of a transition whose crossing times are fitted (away from the noisy plateaus)."""
 ENTER, EXIT = 0.30, 0.15
 """Hysteresis (fractions of the set's range): a rep starts above ENTER and ends below EXIT."""
-REACHED = 0.9
+REACHED = 0.85
 """Share of a rep's own range at which its plateau (hold) counts as reached."""
 
 _TAU = np.linspace(0.0, 1.0, 2001)
@@ -134,12 +134,98 @@ def _level(s: FloatArray, t: FloatArray, a: float, b: float, fallback: float) ->
     return float(np.median(s[m]))
 
 
-def detect_reps(t: FloatArray, s: FloatArray, min_range: float = 0.0, iterations: int = 3) -> list[RepTiming]:
+def fit_reps(
+    t: FloatArray,
+    y: FloatArray,
+    init: FloatArray,
+    windows: FloatArray,
+    sweeps: int = 2,
+    chunk: int = 128,
+) -> FloatArray:
+    """Least-squares fit of every rep at once; returns (N, 4): start, hold start, hold end, end.
+
+    Each rep j is modelled on the samples of ``y`` inside ``windows[j]`` as rest level ->
+    minimum-jerk rise -> hold level -> minimum-jerk fall -> rest level. The three levels are
+    solved in closed form for each candidate timing; the rise's and the fall's (start, end) are
+    searched in turn on grids that narrow around the best candidate (coarse to fine), all reps
+    together. Every sample of the rests, the movements and the hold counts, not only threshold
+    crossings, so noise averages out, and the shared hold level ties the rise to the fall.
+    """
+    out = init.astype(np.float64).copy()
+    if len(init) == 0:
+        return out
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    idx0 = np.clip(np.searchsorted(t, windows[:, 0]), 0, len(t) - 1)
+    idx1 = np.clip(np.searchsorted(t, windows[:, 1], side="right"), 1, len(t))
+    width = int(max(2, (idx1 - idx0).max()))
+    for c in range(0, len(init), chunk):
+        sl = slice(c, c + chunk)
+        i0 = idx0[sl]
+        cols = i0[:, None] + np.arange(width)[None, :]
+        valid = cols < idx1[sl][:, None]
+        cols = np.clip(cols, 0, len(t) - 1)
+        tt = t[cols]
+        yy = y[cols]
+        m = valid & np.isfinite(yy)
+        yy = np.where(m, yy, 0.0)
+        best = out[sl].copy()
+        for _ in range(sweeps):
+            for which in (0, 2):
+                best = _search(tt, yy, m.astype(np.float64), best, which, dt)
+        out[sl] = best
+    return out
+
+
+def _search(
+    tt: FloatArray, yy: FloatArray, m: FloatArray, best: FloatArray, which: int, dt: float
+) -> FloatArray:
+    """Coarse-to-fine grid search of one transition's (start, end), the other one fixed."""
+    n = len(best)
+    rows = np.arange(n)
+    ridge = 1e-9 * np.eye(3)
+    for span, steps in ((0.32, 9), (0.08, 9), (0.02, 9), (0.005, 5)):
+        off = np.linspace(-span, span, steps)
+        s0 = best[:, which][:, None, None] + off[None, :, None]
+        s1 = best[:, which + 1][:, None, None] + off[None, None, :]
+        s0b, s1b = np.broadcast_arrays(s0, s1)
+        cand = np.repeat(best[:, None, :], steps * steps, axis=1)  # (n, k, 4)
+        cand[:, :, which] = s0b.reshape(n, -1)
+        cand[:, :, which + 1] = np.maximum(s1b.reshape(n, -1), cand[:, :, which] + dt)
+        g_r = min_jerk((tt[:, None, :] - cand[:, :, 0:1]) / (cand[:, :, 1:2] - cand[:, :, 0:1]))
+        g_f = min_jerk((tt[:, None, :] - cand[:, :, 2:3]) / (cand[:, :, 3:4] - cand[:, :, 2:3]))
+        basis = np.stack([1.0 - g_r, g_r - g_f, g_f], axis=-1)  # (n, k, w, 3)
+        wb = basis * m[:, None, :, None]
+        gram = np.einsum("nkwi,nkwj->nkij", wb, basis) + ridge
+        rhs = np.einsum("nkwi,nw->nki", wb, yy)
+        coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
+        sse = (m * yy * yy).sum(axis=1)[:, None] - np.einsum("nki,nki->nk", coef, rhs)
+        overlap = cand[:, :, 1] > cand[:, :, 2] + dt
+        sse = np.where(np.isfinite(sse) & ~overlap, sse, np.inf)
+        k = np.argmin(sse, axis=1)
+        if np.isfinite(sse[rows, k]).all():
+            best = cand[rows, k]
+        else:
+            ok = np.isfinite(sse[rows, k])
+            best = np.where(ok[:, None], cand[rows, k], best)
+    return best
+
+
+def detect_reps(
+    t: FloatArray,
+    s: FloatArray,
+    min_range: float = 0.0,
+    iterations: int = 3,
+    raw: FloatArray | None = None,
+    rest_pad_s: float = 1.5,
+) -> list[RepTiming]:
     """Complete reps in the (smoothed) signal ``s`` oriented so that a rep rises from rest.
 
-    A rep must leave rest and come back within the recording: an excursion already under way at
-    the first frame, or unfinished at the last, is dropped. A complete rep of smaller range
-    still counts when it passes ENTER of the set's range (and ``min_range``).
+    Reps are found with a hysteresis on the set's range, their boundaries first estimated from
+    level crossings, then fitted by least squares to ``raw`` (the same signal unsmoothed; ``s``
+    when not given), see :func:`fit_transitions`. A rep must leave rest and come back within
+    the recording: one under way at the first frame, or unfinished at the last, is dropped. A
+    complete rep of smaller range still counts when it passes ENTER of the set's range (and
+    ``min_range``).
     """
     finite = np.isfinite(s)
     if finite.sum() < 8:
@@ -152,42 +238,100 @@ def detect_reps(t: FloatArray, s: FloatArray, min_range: float = 0.0, iterations
     exc = _excursions(s, lo, amp)
     first_i = int(np.argmax(finite))
     last_i = len(s) - 1 - int(np.argmax(finite[::-1]))
-    reps: list[RepTiming] = []
+    rough: list[tuple[RepTiming, bool]] = []
     for k, (a, b) in enumerate(exc):
-        if a <= first_i or b >= last_i:
-            continue  # under way at the start or unfinished at the end: a half rep
+        complete = a > first_i and b < last_i
         prev_b = exc[k - 1][1] if k > 0 else first_i
         next_a = exc[k + 1][0] if k + 1 < len(exc) else last_i
-        rest = _level(s, t, float(t[prev_b]), float(t[a]), lo)
-        rest_after = _level(s, t, float(t[b]), float(t[next_a]), lo)
-        seg = s[a : b + 1]
-        top = float(np.nanmax(seg))
-        peak = float(np.nanmedian(seg[seg >= top - 0.1 * (top - rest)]))
-        start = hold_start = hold_end = end = float("nan")
-        for _ in range(iterations):
-            up = (s - rest) / (peak - rest) if peak != rest else s * np.nan
-            down = (s - rest_after) / (peak - rest_after) if peak != rest_after else s * np.nan
-            reached = np.flatnonzero(np.nan_to_num(up[a : b + 1], nan=-1) >= REACHED)
-            reached_d = np.flatnonzero(np.nan_to_num(down[a : b + 1], nan=-1) >= REACHED)
-            if reached.size == 0 or reached_d.size == 0:
-                break
-            top_i = a + int(reached[0])
-            top_j = a + int(reached_d[-1])
-            start, hold_start = _fit_rise(t, up, prev_b, top_i)
-            hold_end, end = _fit_fall(t, down, top_j, next_a)
-            if hold_start > hold_end:
-                mid = (hold_start + hold_end) / 2.0
-                hold_start = hold_end = mid
-            rest = _level(s, t, float(t[prev_b]) if k == 0 else _prev_end(reps, t, prev_b), start, rest)
-            rest_after = _level(s, t, end, float(t[next_a]), rest_after)
-            peak = _level(s, t, hold_start, hold_end, peak)
-        if not np.isfinite(start) or start < t[first_i] or end > t[last_i]:
+        rep = _rough_rep(t, s, a, b, prev_b, next_a, lo, iterations)
+        if rep is None:
             continue
-        if abs(peak - rest) < min_range:
+        complete = complete and rep.start >= t[first_i] and rep.end <= t[last_i]
+        rough.append((rep, complete))
+    if not rough:
+        return []
+    y = s if raw is None else raw
+    init = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r, _ in rough])
+    margin = 0.1
+    lower = np.r_[t[first_i], init[:-1, 3] + margin]
+    upper = np.r_[init[1:, 0] - margin, t[last_i]]
+    win = np.stack(
+        [np.maximum(init[:, 0] - rest_pad_s, lower), np.minimum(init[:, 3] + rest_pad_s, upper)],
+        axis=1,
+    )
+    fitted = fit_reps(t, y, init, win)
+    reps: list[RepTiming] = []
+    for j, (r, complete) in enumerate(rough):
+        start, hold_start, hold_end, end = fitted[j]
+        if hold_start > hold_end:
+            hold_start = hold_end = (hold_start + hold_end) / 2.0
+        if not complete or start < t[first_i] or end > t[last_i]:
             continue
-        reps.append(RepTiming(start, hold_start, hold_end, end, rest, peak, rest_after))
+        if abs(r.peak - r.rest) < min_range:
+            continue
+        reps.append(
+            RepTiming(
+                float(start),
+                float(hold_start),
+                float(hold_end),
+                float(end),
+                r.rest,
+                r.peak,
+                r.rest_after,
+            )
+        )
     return reps
 
 
-def _prev_end(reps: list[RepTiming], t: FloatArray, prev_b: int) -> float:
-    return reps[-1].end if reps else float(t[prev_b])
+def _rough_rep(
+    t: FloatArray,
+    s: FloatArray,
+    a: int,
+    b: int,
+    prev_b: int,
+    next_a: int,
+    lo: float,
+    iterations: int,
+) -> RepTiming | None:
+    """First estimate of one excursion's boundaries from level crossings (see module doc)."""
+    rest = _level(s, t, float(t[prev_b]), float(t[a]), lo)
+    rest_after = _level(s, t, float(t[b]), float(t[next_a]), lo)
+    seg = s[a : b + 1]
+    seg = seg[np.isfinite(seg)]
+    if seg.size == 0:
+        return None
+    peak = float(np.median(seg[seg >= np.percentile(seg, 75)]))
+    start = hold_start = hold_end = end = float("nan")
+    for _ in range(iterations):
+        if peak in (rest, rest_after):
+            break
+        up = (s - rest) / (peak - rest)
+        down = (s - rest_after) / (peak - rest_after)
+        reached = np.flatnonzero(np.nan_to_num(up[a : b + 1], nan=-1) >= REACHED)
+        reached_d = np.flatnonzero(np.nan_to_num(down[a : b + 1], nan=-1) >= REACHED)
+        if reached.size == 0 or reached_d.size == 0:
+            break
+        top_i = a + int(reached[0])
+        top_j = a + int(reached_d[-1])
+        start, hold_start = _fit_rise(t, up, prev_b, top_i)
+        hold_end, end = _fit_fall(t, down, top_j, next_a)
+        if hold_start > hold_end:
+            hold_start = hold_end = (hold_start + hold_end) / 2.0
+        rest = _level(s, t, float(t[prev_b]), start, rest)
+        rest_after = _level(s, t, end, float(t[next_a]), rest_after)
+        peak = _level(s, t, hold_start, hold_end, peak)
+    if not np.isfinite(start):
+        return None
+    return RepTiming(start, hold_start, hold_end, end, rest, peak, rest_after)
+
+
+def rep_profile(t: FloatArray, reps: list[RepTiming]) -> FloatArray:
+    """Per-frame position within the reps: 0 at rest, 1 in the hold, minimum-jerk in between."""
+    u = np.zeros(len(t))
+    for r in reps:
+        rise = (t >= r.start) & (t < r.hold_start)
+        u[rise] = min_jerk((t[rise] - r.start) / max(r.hold_start - r.start, 1e-6))
+        u[(t >= r.hold_start) & (t <= r.hold_end)] = 1.0
+        fall = (t > r.hold_end) & (t < r.end)
+        u[fall] = 1.0 - min_jerk((t[fall] - r.hold_end) / max(r.end - r.hold_end, 1e-6))
+    return u

@@ -12,16 +12,16 @@ from midline.core.cues import FRONTAL_BODIES, ONE_SIDED_SIGNALS, Findings, build
 from midline.core.landmarks import LM, N_LANDMARKS, LandmarkSeries
 from midline.core.metrics import (
     at,
+    at_squeeze,
     classify_position,
-    leg_range,
+    leg_amplitude,
     phase_durations,
     stance_steps,
     symmetry,
-    window,
 )
-from midline.core.phases import RepTiming, detect_reps
+from midline.core.phases import RepTiming, detect_reps, rep_profile
 from midline.core.report import Phase, Quality, Rep, Report, Step, Summary, VideoInfo
-from midline.core.signals import LEG_PER_HEIGHT, Cleaned, clean, leg_length_px
+from midline.core.signals import LEG_PER_HEIGHT, Cleaned, clean, denoise_by_motion, leg_length_px, smooth
 from midline.core.spec import AnalysisSpec
 
 FloatArray = NDArray[np.float64]
@@ -31,6 +31,13 @@ FRONT_VIEW_SCORE = 0.85
 """(shoulder + hip width) / torso length at or above this: filmed from the front."""
 PHASE_CODE = {"concentric": 1, "hold": 2, "eccentric": 3}
 LEG_POINTS = (LM.LEFT_KNEE, LM.RIGHT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_ANKLE)
+LEG_SETS = {
+    "left": (LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX),
+    "right": (LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX),
+}
+"""Each leg's own points, for its share of the movement (symmetry)."""
+REST_PAD_S = 1.0
+"""Rest taken on each side of a rep when measuring how far a leg moved."""
 
 
 @dataclass(frozen=True)
@@ -151,15 +158,20 @@ def analyse(
     if spec.primary_signal == "knee_gap":
         per_leg = {s: geo.lateral_offset(xyz, s, leg_px) for s in ("left", "right")}
     oriented = primary if spec.squeeze_direction == "increasing" else -primary
-    timings = [] if spec.body == "walking" else detect_reps(t, oriented, spec.min_rom)
+    timing_raw = denoise_by_motion(oriented, c.xyz_raw)
+    timing = smooth(timing_raw, series.fps)
+    timings = [] if spec.body == "walking" else detect_reps(t, timing, spec.min_rom, raw=timing_raw)
 
-    tilt = {s: geo.shank_tilt_deg(xyz, s) for s in ("left", "right")}
+    raw = c.xyz_raw
+    raw_gaps = {lv: geo.surface_gap(raw, lv, leg_px, side_view) for lv in gaps}
+    raw_primary, _ = _primary(spec, raw, raw_gaps["knee"])
+    tilt = {s: geo.shank_tilt_deg(raw, s) for s in ("left", "right")}
     tilt_ok = reliable["knee"] & reliable["ankle"]
+    u = rep_profile(t, timings)
     phase = np.zeros(n, np.int8)
     rep_of = np.full(n, -1, np.int64)
     reps: list[Rep] = []
     ranges: dict[str, list[float]] = {"left": [], "right": []}
-    prev_end = float(t[0])
     for i, r in enumerate(timings):
         durs = phase_durations(r, spec)
         names = spec.phase_order
@@ -170,23 +182,26 @@ def analyse(
         ]
         for name, a, b in bounds:
             phase[(t >= a) & (t < b)] = PHASE_CODE[name]
-        rep_of[(t >= r.start) & (t < r.end)] = i
-        hold = window(t, r.hold_start, r.hold_end)
-        g = {lv: at(gaps[lv], hold, reliable[lv]) for lv in gaps}
+        core = (t >= r.start) & (t <= r.end)
+        rep_of[core] = i
+        lo = max(r.start - REST_PAD_S, timings[i - 1].end if i else -np.inf)
+        hi = min(r.end + REST_PAD_S, timings[i + 1].start if i + 1 < len(timings) else np.inf)
+        ext = (t >= lo) & (t <= hi)
+        g = {lv: at_squeeze(raw_gaps[lv], u, core, reliable[lv]) for lv in gaps}
         conc, ecc = durs["concentric"], durs["eccentric"]
         ratio = ecc / conc if conc > 1e-6 else None
-        rest_mask = (t >= max(prev_end, r.start - 1.0)) & (t <= r.start)
-        prev_end = r.end
         lr: dict[str, float | None] = {}
-        for s, sig in per_leg.items():
-            lr[s] = leg_range(sig, t, r, rest_mask)
-            if lr[s] is not None:
-                ranges[s].append(float(lr[s] or 0.0))
+        if spec.primary_signal not in ONE_SIDED_SIGNALS:
+            for s, idx in LEG_SETS.items():
+                lr[s] = leg_amplitude(raw[:, list(idx), :2], u, ext, leg_px)
+                if lr[s] is not None:
+                    ranges[s].append(float(lr[s] or 0.0))
         tilts: dict[str, float | None] = {
-            s: (at(tilt[s], hold, tilt_ok) if spec.body in FRONTAL_BODIES else None)
+            s: (at_squeeze(tilt[s], u, core, tilt_ok) if spec.body in FRONTAL_BODIES else None)
             for s in ("left", "right")
         }
-        peak_val = at(primary, hold)
+        peak_val = at_squeeze(raw_primary, u, core)
+        rom = leg_amplitude(raw_primary[:, None, None] * np.ones((1, 1, 2)) / np.sqrt(2), u, ext, 1.0)
         reps.append(
             Rep(
                 index=i + 1,
@@ -200,7 +215,7 @@ def analyse(
                 thigh_gap_min=g["thigh"],
                 knee_gap_min=g["knee"],
                 ankle_gap_min=g["ankle"],
-                rom=abs(r.peak - r.rest),
+                rom=rom if rom is not None else abs(r.peak - r.rest),
                 knee_alignment_deg=tilts,
                 leg_range=lr,
                 peak_value=peak_val,
