@@ -107,7 +107,7 @@ def analyze_landmarks(
     else:
         out = default_out_dir(src.with_name(src.name.removesuffix(".json").removesuffix(".landmarks")))
     video = Path(video_path) if video_path is not None else None
-    return _write_outputs(analysis, series, out, options, video, None, progress, write_landmarks=False)
+    return _write_outputs(analysis, out, options, video, None, progress)
 
 
 def analyze_video(
@@ -128,30 +128,29 @@ def analyze_video(
         if progress is not None:
             progress("pose", done, total)
 
-    series = extract_landmarks(video_path, options.extract, pose_progress, info)
-    analysis = _analyse(series, exercise_id, options, catalog)
+    extracted = extract_landmarks(video_path, options.extract, pose_progress, info)
     out = Path(out_dir) if out_dir is not None else default_out_dir(video_path)
-    return _write_outputs(
-        analysis, series, out, options, Path(video_path), info, progress, write_landmarks=True
-    )
+    out.mkdir(parents=True, exist_ok=True)
+    # Analyse what landmarks.json holds (rounded as written), so `--landmarks` gives the same report.
+    write_timed_landmarks(extracted, out / LANDMARKS_JSON)
+    series = read_timed_landmarks(out / LANDMARKS_JSON)
+    analysis = _analyse(series, exercise_id, options, catalog)
+    result = _write_outputs(analysis, out, options, Path(video_path), info, progress)
+    result.files["landmarks"] = out / LANDMARKS_JSON
+    return result
 
 
 def _write_outputs(
     analysis: Analysis,
-    series: LandmarkSeries,
     out: Path,
     options: AnalyzeOptions,
     video: Path | None,
     info: VideoInfo | None,
     progress: Progress | None,
-    write_landmarks: bool,
 ) -> AnalyzeResult:
     out.mkdir(parents=True, exist_ok=True)
     report = analysis.report.to_dict()
     files: dict[str, Path] = {}
-    if write_landmarks:
-        write_timed_landmarks(series, out / LANDMARKS_JSON)
-        files["landmarks"] = out / LANDMARKS_JSON
     video_file: Path | None = None
     if options.make_video and video is not None:
         from midline.analysis.render import render_annotated
