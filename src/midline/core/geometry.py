@@ -74,17 +74,23 @@ def foot_angle_deg(pts: FloatArray, side: str) -> FloatArray:
     ``pts``: (T, 33, 3) in a frame with x right, y down, z away (image pixels with z, or world
     metres). Straight ahead is the leg's own forward direction: perpendicular to the shank and
     to the hip line (so it turns with the body when the camera is off-axis, and with the leg
-    when the hip flexes). The heel->toe direction is projected onto the plane across the shank.
+    when the hip flexes).
+    The heel->toe direction is projected onto the plane across the shank.
     """
     heel, toe, knee, ankle = FOOT[side]
-    lateral = _unit(pts[:, LM.LEFT_HIP] - pts[:, LM.RIGHT_HIP])  # toward the person's left
+    hips = pts[:, LM.LEFT_HIP] - pts[:, LM.RIGHT_HIP]
+    if np.isfinite(hips).all(axis=1).any():  # the pelvis turns little: its median is steadier
+        hips = np.broadcast_to(np.nanmedian(hips, axis=0), hips.shape)
+    lateral = _unit(hips)  # toward the person's left
     up = _unit(pts[:, knee] - pts[:, ankle])
     forward = _unit(np.cross(lateral, up))
     outward = lateral if side == "left" else -lateral
     outward = _unit(outward - np.sum(outward * up, axis=-1, keepdims=True) * up)
     foot = pts[:, toe] - pts[:, heel]
     foot = foot - np.sum(foot * up, axis=-1, keepdims=True) * up
-    out: FloatArray = np.degrees(np.arctan2(np.sum(foot * outward, axis=-1), np.sum(foot * forward, axis=-1)))
+    out: FloatArray = np.degrees(
+        np.arctan2(np.sum(foot * outward, axis=-1), np.sum(foot * forward, axis=-1))
+    )
     return out
 
 

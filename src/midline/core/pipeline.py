@@ -68,24 +68,21 @@ class Analysis:
     traces: Traces
 
 
-def _primary(
-    spec: AnalysisSpec, xyz: FloatArray, knee_gap: FloatArray
-) -> tuple[FloatArray, dict[str, FloatArray]]:
-    """The primary signal and, where it has one per leg, each leg's own share of it."""
+def _primary(spec: AnalysisSpec, xyz: FloatArray, knee_gap: FloatArray) -> FloatArray:
+    """The exercise's primary signal per frame (dispatch on the template's signal name)."""
     name = spec.primary_signal
     if name == "knee_gap":
-        return knee_gap, {}
+        return knee_gap
     if name == "bottom_leg_floor_angle":
-        return geo.floor_angle_deg(xyz, geo.bottom_side(xyz)), {}
+        return geo.floor_angle_deg(xyz, geo.bottom_side(xyz))
     if name == "hip_flexion":
-        per = {s: geo.hip_flexion_deg(xyz, s) for s in ("left", "right")}
-        return geo.hip_flexion_deg(xyz), per
+        return geo.hip_flexion_deg(xyz)
     if name == "knee_extension":
-        per = {s: geo.knee_extension_deg(xyz, s) for s in ("left", "right")}
-        return (per["left"] + per["right"]) / 2.0, per
+        out: FloatArray = (geo.knee_extension_deg(xyz, "left") + geo.knee_extension_deg(xyz, "right")) / 2
+        return out
     if name == "foot_progression":
-        per = {s: geo.foot_angle_deg(xyz, s) for s in ("left", "right")}
-        return (per["left"] + per["right"]) / 2.0, per
+        fp: FloatArray = (geo.foot_angle_deg(xyz, "left") + geo.foot_angle_deg(xyz, "right")) / 2
+        return fp
     raise ValueError(f"unknown primary signal {name!r}")
 
 
@@ -154,9 +151,7 @@ def analyse(
     legs_out = ~(c.seen[:, list(LEG_POINTS)] & c.inside[:, list(LEG_POINTS)]).all(axis=1)
     legs_out_fraction = float(legs_out[det].mean()) if det.any() else 0.0
 
-    primary, per_leg = _primary(spec, xyz, gaps["knee"])
-    if spec.primary_signal == "knee_gap":
-        per_leg = {s: geo.lateral_offset(xyz, s, leg_px) for s in ("left", "right")}
+    primary = _primary(spec, xyz, gaps["knee"])
     oriented = primary if spec.squeeze_direction == "increasing" else -primary
     timing_raw = denoise_by_motion(oriented, c.xyz_raw)
     timing = smooth(timing_raw, series.fps)
@@ -164,7 +159,7 @@ def analyse(
 
     raw = c.xyz_raw
     raw_gaps = {lv: geo.surface_gap(raw, lv, leg_px, side_view) for lv in gaps}
-    raw_primary, _ = _primary(spec, raw, raw_gaps["knee"])
+    raw_primary = _primary(spec, raw, raw_gaps["knee"])
     tilt = {s: geo.shank_tilt_deg(raw, s) for s in ("left", "right")}
     tilt_ok = reliable["knee"] & reliable["ankle"]
     u = rep_profile(t, timings)
