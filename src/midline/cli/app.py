@@ -34,3 +34,4 @@ def _register() -> None:
     # Imported here so `midline --help` stays fast and each command module owns its commands.
     from midline.cli import catalog_cmds  # noqa: F401
     from midline.cli import analyze_cmd  # noqa: F401
+    from midline.cli import plan_cmd  # noqa: F401

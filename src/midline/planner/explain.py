@@ -22,6 +22,7 @@ from midline.planner.coverage import Target
 from midline.planner.model import FAMILIES, Family, PatternProblem, solve_pattern
 
 HINT = "allow more props, a higher level, more minutes or days, or fewer exclusions"
+EXCLUSION_HINT = "allow more props, a higher level or fewer exclusions"
 
 
 def _excluded_list(candidates: Sequence[Exercise], reasons: Mapping[str, str]) -> str:
@@ -45,15 +46,15 @@ def check_requirements(
         if not any(t.trained_by(ex) for ex in usable):
             excluded = _excluded_list([ex for ex in exercises if t.trained_by(ex)], reasons)
             raise PlanInfeasibleError(
-                f"no allowed exercise trains {t.name} ({t.label}) as a primary muscle"
-                f" (excluded: {excluded}); {HINT}"
+                f"no allowed exercise trains {t.label} as a primary muscle (excluded: {excluded});"
+                f" {EXCLUSION_HINT}"
             )
     for pos in catalog.positions.values():
         if not any(pos.id in ex.positions for ex in usable):
             excluded = _excluded_list([ex for ex in exercises if pos.id in ex.positions], reasons)
             raise PlanInfeasibleError(
                 f"no allowed exercise can be done in {pos.name.lower()} ({pos.id})"
-                f" (excluded: {excluded}); {HINT}"
+                f" (excluded: {excluded}); {EXCLUSION_HINT}"
             )
 
 
