@@ -88,9 +88,7 @@ def foot_angle_deg(pts: FloatArray, side: str) -> FloatArray:
     outward = _unit(outward - np.sum(outward * up, axis=-1, keepdims=True) * up)
     foot = pts[:, toe] - pts[:, heel]
     foot = foot - np.sum(foot * up, axis=-1, keepdims=True) * up
-    out: FloatArray = np.degrees(
-        np.arctan2(np.sum(foot * outward, axis=-1), np.sum(foot * forward, axis=-1))
-    )
+    out: FloatArray = np.degrees(np.arctan2(np.sum(foot * outward, axis=-1), np.sum(foot * forward, axis=-1)))
     return out
 
 

@@ -153,7 +153,7 @@ def analyse(
 
     primary = _primary(spec, xyz, gaps["knee"])
     oriented = primary if spec.squeeze_direction == "increasing" else -primary
-    timing_raw = denoise_by_motion(oriented, c.xyz_raw)
+    timing_raw = denoise_by_motion(oriented, c.xyz_raw, c.world_raw)
     timing = smooth(timing_raw, series.fps)
     timings = [] if spec.body == "walking" else detect_reps(t, timing, spec.min_rom, raw=timing_raw)
 

@@ -51,6 +51,7 @@ class Cleaned:
     inside: BoolArray
     detected: BoolArray
     world: FloatArray | None
+    world_raw: FloatArray | None = None
 
 
 def _fill_gaps(values: FloatArray, max_gap: int) -> FloatArray:
@@ -165,11 +166,18 @@ def clean(series: LandmarkSeries) -> Cleaned:
     max_gap = max(1, round(MAX_GAP_S * series.fps))
     window = max(5, round(0.2 * series.fps) | 1)
     xyz, xyz_raw = _filtered(xyz, window, max_gap, series.fps)
-    world = None
+    world = world_raw = None
     if series.world is not None:
-        world = _filtered(series.world, window, max_gap, series.fps)[0]
+        world, world_raw = _filtered(series.world, window, max_gap, series.fps)
     return Cleaned(
-        xyz=xyz, xyz_raw=xyz_raw, vis=vis, seen=seen, inside=inside, detected=detected, world=world
+        xyz=xyz,
+        xyz_raw=xyz_raw,
+        vis=vis,
+        seen=seen,
+        inside=inside,
+        detected=detected,
+        world=world,
+        world_raw=world_raw,
     )
 
 
@@ -220,27 +228,41 @@ TIMING_LANDMARKS = (
 """The leg points whose joint motion times a rep (every inner-thigh exercise moves the legs)."""
 
 
-def denoise_by_motion(signal: FloatArray, xyz: FloatArray, components: int = 2) -> FloatArray:
+def denoise_by_motion(
+    signal: FloatArray, xyz: FloatArray, world: FloatArray | None = None, components: int = 3
+) -> FloatArray:
     """The signal as explained by the legs' main motions: less noise, same timing.
 
     One movement moves every leg point on the same time course, while landmark noise is
-    independent per point. The leg points' image positions (relative to the hip midpoint) are
-    reduced to their few principal motions and the signal is regressed on them; the fitted
-    signal averages the noise of ~20 coordinates instead of the 2-4 the signal is built from.
-    A single signal's plateau (knees already touching while the legs still move) does not stop
-    the timing either.
+    independent per point and coordinate. The leg points' coordinates (image x, y, z relative to
+    the hip midpoint, and world x, y, z when present) are each scaled by their own noise level
+    (from second differences), reduced to their few principal motions, and the signal is
+    regressed on those; the fitted signal averages the noise of many coordinates instead of the
+    few the signal is built from. A single signal's plateau (knees already touching while the
+    legs still move) does not stop the timing either.
     """
-    pts = xyz[:, list(TIMING_LANDMARKS), :2]
-    hip_mid = (xyz[:, LM.LEFT_HIP, :2] + xyz[:, LM.RIGHT_HIP, :2]) / 2.0
-    x = (pts - hip_mid[:, None, :]).reshape(len(signal), -1)
+    cols = [_relative(xyz[..., :2])]
+    if world is not None:
+        cols.append(_relative(world))
+    x = np.concatenate(cols, axis=1)
     ok = np.isfinite(x).all(axis=1) & np.isfinite(signal)
     if ok.sum() < 4 * (components + 1):
         return signal
     xo = x[ok]
+    noise = np.median(np.abs(np.diff(xo, n=2, axis=0)), axis=0) * 1.4826 / np.sqrt(6.0)
+    scale = np.where(noise > 0, noise, 1.0)
     mean = xo.mean(axis=0)
-    _, _, vt = np.linalg.svd(xo - mean, full_matrices=False)
-    scores = (x - mean) @ vt[:components].T
+    _, _, vt = np.linalg.svd((xo - mean) / scale, full_matrices=False)
+    scores = ((x - mean) / scale) @ vt[:components].T
     design = np.column_stack([np.ones(int(ok.sum())), scores[ok]])
     coef, *_ = np.linalg.lstsq(design, signal[ok], rcond=None)
     fitted: FloatArray = coef[0] + scores @ coef[1:]
     return np.where(np.isfinite(fitted), fitted, signal)
+
+
+def _relative(pts: FloatArray) -> FloatArray:
+    """The timing landmarks relative to the hip midpoint, flattened to (T, P * D)."""
+    hip_mid = (pts[:, LM.LEFT_HIP] + pts[:, LM.RIGHT_HIP]) / 2.0
+    rel = pts[:, list(TIMING_LANDMARKS)] - hip_mid[:, None, :]
+    out: FloatArray = rel.reshape(len(pts), -1)
+    return out
