@@ -115,13 +115,14 @@ def at_squeeze(
     return float(alpha + beta)
 
 
-def leg_amplitude(points: FloatArray, u: FloatArray, rep_mask: BoolArray, leg_px: float) -> float | None:
+def leg_amplitude(points: FloatArray, u: FloatArray, leg_px: float) -> float | None:
     """How far one leg's points moved between rest and squeeze, in leg lengths.
 
-    ``points`` (T, P, 2): that leg's landmarks. Each coordinate is regressed on the rep's
-    position u over the rep and its rests; the length of the slope vector is the movement.
+    ``points`` (F, P, 2): that leg's landmarks over a rep and its rests; ``u`` (F,) the rep
+    profile there. Each coordinate is regressed on u; the length of the slope vector is the
+    movement (every frame counts, so the landmark noise averages out).
     """
-    sel = rep_mask & np.isfinite(points).all(axis=(1, 2))
+    sel = np.isfinite(points).all(axis=tuple(range(1, points.ndim)))
     if sel.sum() < 5 or np.ptp(u[sel]) < 0.5:
         return None
     uu = u[sel] - u[sel].mean()

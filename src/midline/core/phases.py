@@ -134,22 +134,29 @@ def _level(s: FloatArray, t: FloatArray, a: float, b: float, fallback: float) ->
     return float(np.median(s[m]))
 
 
+def _min_jerk_slope(tau: FloatArray) -> FloatArray:
+    """d min_jerk / d tau (zero outside 0..1)."""
+    x = np.clip(tau, 0.0, 1.0)
+    out: FloatArray = 30 * x**2 - 60 * x**3 + 30 * x**4
+    return out
+
+
 def fit_reps(
     t: FloatArray,
     y: FloatArray,
     init: FloatArray,
     windows: FloatArray,
-    sweeps: int = 2,
-    chunk: int = 128,
+    iterations: int = 12,
+    chunk: int = 512,
 ) -> FloatArray:
     """Least-squares fit of every rep at once; returns (N, 4): start, hold start, hold end, end.
 
     Each rep j is modelled on the samples of ``y`` inside ``windows[j]`` as rest level ->
-    minimum-jerk rise -> hold level -> minimum-jerk fall -> rest level. The three levels are
-    solved in closed form for each candidate timing; the rise's and the fall's (start, end) are
-    searched in turn on grids that narrow around the best candidate (coarse to fine), all reps
-    together. Every sample of the rests, the movements and the hold counts, not only threshold
-    crossings, so noise averages out, and the shared hold level ties the rise to the fall.
+    minimum-jerk rise -> hold level -> minimum-jerk fall -> rest level (3 levels, 4 times),
+    fitted by damped Gauss-Newton (Levenberg-Marquardt) steps, all reps together as batched
+    7 x 7 systems. Every sample of the rests, the movements and the hold counts, not only
+    threshold crossings, so noise averages out, and the shared hold level ties the rise to
+    the fall. Starting times come from level crossings (see :func:`detect_reps`).
     """
     out = init.astype(np.float64).copy()
     if len(init) == 0:
@@ -160,54 +167,78 @@ def fit_reps(
     width = int(max(2, (idx1 - idx0).max()))
     for c in range(0, len(init), chunk):
         sl = slice(c, c + chunk)
-        i0 = idx0[sl]
-        cols = i0[:, None] + np.arange(width)[None, :]
+        cols = idx0[sl][:, None] + np.arange(width)[None, :]
         valid = cols < idx1[sl][:, None]
         cols = np.clip(cols, 0, len(t) - 1)
         tt = t[cols]
         yy = y[cols]
-        m = valid & np.isfinite(yy)
-        yy = np.where(m, yy, 0.0)
-        best = out[sl].copy()
-        for _ in range(sweeps):
-            for which in (0, 2):
-                best = _search(tt, yy, m.astype(np.float64), best, which, dt)
-        out[sl] = best
+        m = (valid & np.isfinite(yy)).astype(np.float64)
+        yy = np.where(m > 0, yy, 0.0)
+        out[sl] = _levenberg_marquardt(tt, yy, m, out[sl], dt, iterations)
     return out
 
 
-def _search(
-    tt: FloatArray, yy: FloatArray, m: FloatArray, best: FloatArray, which: int, dt: float
+def _model(
+    tt: FloatArray, times: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    d_r = np.maximum(times[:, 1] - times[:, 0], 1e-3)[:, None]
+    d_f = np.maximum(times[:, 3] - times[:, 2], 1e-3)[:, None]
+    tau_r = (tt - times[:, 0:1]) / d_r
+    tau_f = (tt - times[:, 2:3]) / d_f
+    return min_jerk(tau_r), min_jerk(tau_f), tau_r, tau_f, d_r, d_f
+
+
+def _levels(g_r: FloatArray, g_f: FloatArray, yy: FloatArray, m: FloatArray) -> FloatArray:
+    """The three levels (rest, hold, rest after) in closed form for given timings: (n, 3)."""
+    basis = np.stack([1.0 - g_r, g_r - g_f, g_f], axis=-1)
+    wb = basis * m[..., None]
+    gram = np.einsum("nwi,nwj->nij", wb, basis) + 1e-9 * np.eye(3)
+    rhs = np.einsum("nwi,nw->ni", wb, yy)
+    out: FloatArray = np.linalg.solve(gram, rhs[..., None])[..., 0]
+    return out
+
+
+def _sse(tt: FloatArray, yy: FloatArray, m: FloatArray, times: FloatArray) -> tuple[FloatArray, FloatArray]:
+    g_r, g_f, *_ = _model(tt, times)
+    lv = _levels(g_r, g_f, yy, m)
+    pred = lv[:, 0:1] * (1 - g_r) + lv[:, 1:2] * (g_r - g_f) + lv[:, 2:3] * g_f
+    out: FloatArray = (m * (yy - pred) ** 2).sum(axis=1)
+    return out, lv
+
+
+def _levenberg_marquardt(
+    tt: FloatArray, yy: FloatArray, m: FloatArray, times: FloatArray, dt: float, iterations: int
 ) -> FloatArray:
-    """Coarse-to-fine grid search of one transition's (start, end), the other one fixed."""
-    n = len(best)
-    rows = np.arange(n)
-    ridge = 1e-9 * np.eye(3)
-    for span, steps in ((0.32, 9), (0.08, 9), (0.02, 9), (0.005, 5)):
-        off = np.linspace(-span, span, steps)
-        s0 = best[:, which][:, None, None] + off[None, :, None]
-        s1 = best[:, which + 1][:, None, None] + off[None, None, :]
-        s0b, s1b = np.broadcast_arrays(s0, s1)
-        cand = np.repeat(best[:, None, :], steps * steps, axis=1)  # (n, k, 4)
-        cand[:, :, which] = s0b.reshape(n, -1)
-        cand[:, :, which + 1] = np.maximum(s1b.reshape(n, -1), cand[:, :, which] + dt)
-        g_r = min_jerk((tt[:, None, :] - cand[:, :, 0:1]) / (cand[:, :, 1:2] - cand[:, :, 0:1]))
-        g_f = min_jerk((tt[:, None, :] - cand[:, :, 2:3]) / (cand[:, :, 3:4] - cand[:, :, 2:3]))
-        basis = np.stack([1.0 - g_r, g_r - g_f, g_f], axis=-1)  # (n, k, w, 3)
-        wb = basis * m[:, None, :, None]
-        gram = np.einsum("nkwi,nkwj->nkij", wb, basis) + ridge
-        rhs = np.einsum("nkwi,nw->nki", wb, yy)
-        coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
-        sse = (m * yy * yy).sum(axis=1)[:, None] - np.einsum("nki,nki->nk", coef, rhs)
-        overlap = cand[:, :, 1] > cand[:, :, 2] + dt
-        sse = np.where(np.isfinite(sse) & ~overlap, sse, np.inf)
-        k = np.argmin(sse, axis=1)
-        if np.isfinite(sse[rows, k]).all():
-            best = cand[rows, k]
-        else:
-            ok = np.isfinite(sse[rows, k])
-            best = np.where(ok[:, None], cand[rows, k], best)
-    return best
+    """Damped Gauss-Newton on the 4 times, the levels re-solved exactly at every step."""
+    n = len(times)
+    lam = np.full(n, 1e-2)
+    sse, lv = _sse(tt, yy, m, times)
+    for _ in range(iterations):
+        g_r, g_f, tau_r, tau_f, d_r, d_f = _model(tt, times)
+        a, b, c = lv[:, 0:1], lv[:, 1:2], lv[:, 2:3]
+        pred = a * (1 - g_r) + b * (g_r - g_f) + c * g_f
+        resid = (yy - pred) * m
+        sr = (b - a) * _min_jerk_slope(tau_r) / d_r
+        sf = (c - b) * _min_jerk_slope(tau_f) / d_f
+        jac = np.stack([sr * (tau_r - 1.0), -sr * tau_r, sf * (tau_f - 1.0), -sf * tau_f], axis=-1)
+        jw = jac * m[..., None]
+        jtj = np.einsum("nwi,nwj->nij", jw, jac)
+        jtr = np.einsum("nwi,nw->ni", jw, resid)
+        diag = np.einsum("nii->ni", jtj)
+        damped = jtj + (lam[:, None, None] * (diag[:, :, None] + 1e-12)) * np.eye(4)
+        step = np.linalg.solve(damped, jtr[..., None])[..., 0]
+        step = np.clip(step, -0.25, 0.25)
+        cand = times + step
+        cand[:, 1] = np.maximum(cand[:, 1], cand[:, 0] + dt)
+        cand[:, 2] = np.maximum(cand[:, 2], cand[:, 1] - dt)
+        cand[:, 3] = np.maximum(cand[:, 3], cand[:, 2] + dt)
+        new_sse, new_lv = _sse(tt, yy, m, cand)
+        better = np.isfinite(new_sse) & (new_sse < sse)
+        times = np.where(better[:, None], cand, times)
+        lv = np.where(better[:, None], new_lv, lv)
+        sse = np.where(better, new_sse, sse)
+        lam = np.where(better, lam * 0.3, lam * 10.0)
+    return times
 
 
 def detect_reps(
@@ -222,7 +253,7 @@ def detect_reps(
 
     Reps are found with a hysteresis on the set's range, their boundaries first estimated from
     level crossings, then fitted by least squares to ``raw`` (the same signal unsmoothed; ``s``
-    when not given), see :func:`fit_transitions`. A rep must leave rest and come back within
+    when not given), see :func:`fit_reps`. A rep must leave rest and come back within
     the recording: one under way at the first frame, or unfinished at the last, is dropped. A
     complete rep of smaller range still counts when it passes ENTER of the set's range (and
     ``min_range``).
@@ -243,7 +274,8 @@ def detect_reps(
         complete = a > first_i and b < last_i
         prev_b = exc[k - 1][1] if k > 0 else first_i
         next_a = exc[k + 1][0] if k + 1 < len(exc) else last_i
-        rep = _rough_rep(t, s, a, b, prev_b, next_a, lo, iterations)
+        sl = slice(prev_b, next_a + 1)  # work on this rep's stretch only: O(rep), not O(T)
+        rep = _rough_rep(t[sl], s[sl], a - prev_b, b - prev_b, 0, next_a - prev_b, lo, iterations)
         if rep is None:
             continue
         complete = complete and rep.start >= t[first_i] and rep.end <= t[last_i]
@@ -329,9 +361,8 @@ def rep_profile(t: FloatArray, reps: list[RepTiming]) -> FloatArray:
     """Per-frame position within the reps: 0 at rest, 1 in the hold, minimum-jerk in between."""
     u = np.zeros(len(t))
     for r in reps:
-        rise = (t >= r.start) & (t < r.hold_start)
-        u[rise] = min_jerk((t[rise] - r.start) / max(r.hold_start - r.start, 1e-6))
-        u[(t >= r.hold_start) & (t <= r.hold_end)] = 1.0
-        fall = (t > r.hold_end) & (t < r.end)
-        u[fall] = 1.0 - min_jerk((t[fall] - r.hold_end) / max(r.end - r.hold_end, 1e-6))
+        i0, i1, i2, i3 = np.searchsorted(t, [r.start, r.hold_start, r.hold_end, r.end])
+        u[i0:i1] = min_jerk((t[i0:i1] - r.start) / max(r.hold_start - r.start, 1e-6))
+        u[i1:i2] = 1.0
+        u[i2:i3] = 1.0 - min_jerk((t[i2:i3] - r.hold_end) / max(r.end - r.hold_end, 1e-6))
     return u

@@ -176,27 +176,33 @@ def analyse(
             (names[2], r.hold_end, r.end),
         ]
         for name, a, b in bounds:
-            phase[(t >= a) & (t < b)] = PHASE_CODE[name]
-        core = (t >= r.start) & (t <= r.end)
+            phase[_span(t, a, b)] = PHASE_CODE[name]
+        core = _span(t, r.start, r.end, closed=True)  # slices: O(rep), not O(T), per rep
         rep_of[core] = i
         lo = max(r.start - REST_PAD_S, timings[i - 1].end if i else -np.inf)
         hi = min(r.end + REST_PAD_S, timings[i + 1].start if i + 1 < len(timings) else np.inf)
-        ext = (t >= lo) & (t <= hi)
-        g = {lv: at_squeeze(raw_gaps[lv], u, core, reliable[lv]) for lv in gaps}
+        ext = _span(t, lo, hi, closed=True)
+        u_core, u_ext = u[core], u[ext]
+        every = np.ones(u_core.shape, bool)
+        g = {lv: at_squeeze(raw_gaps[lv][core], u_core, every, reliable[lv][core]) for lv in gaps}
         conc, ecc = durs["concentric"], durs["eccentric"]
         ratio = ecc / conc if conc > 1e-6 else None
         lr: dict[str, float | None] = {}
         if spec.primary_signal not in ONE_SIDED_SIGNALS:
             for s, idx in LEG_SETS.items():
-                lr[s] = leg_amplitude(raw[:, list(idx), :2], u, ext, leg_px)
+                lr[s] = leg_amplitude(raw[ext][:, list(idx), :2], u_ext, leg_px)
                 if lr[s] is not None:
                     ranges[s].append(float(lr[s] or 0.0))
         tilts: dict[str, float | None] = {
-            s: (at_squeeze(tilt[s], u, core, tilt_ok) if spec.body in FRONTAL_BODIES else None)
+            s: (
+                at_squeeze(tilt[s][core], u_core, every, tilt_ok[core])
+                if spec.body in FRONTAL_BODIES
+                else None
+            )
             for s in ("left", "right")
         }
-        peak_val = at_squeeze(raw_primary, u, core)
-        rom = leg_amplitude(raw_primary[:, None, None] * np.ones((1, 1, 2)) / np.sqrt(2), u, ext, 1.0)
+        peak_val = at_squeeze(raw_primary[core], u_core, every)
+        rom = leg_amplitude(raw_primary[ext][:, None, None], u_ext, 1.0)
         reps.append(
             Rep(
                 index=i + 1,
@@ -337,9 +343,16 @@ def _cue_trace(n: int, t: FloatArray, timings: list[RepTiming], report: Report) 
         for i in cue.reps:
             r = timings[i - 1]
             a, b = (r.hold_end, r.end) if cue.code == "fast-release" else (r.start, r.end)
-            sel = (t >= a) & (t < b) & (out == "")
-            out[sel] = cue.code
+            sl = _span(t, a, b)
+            out[sl] = np.where(out[sl] == "", cue.code, out[sl])
     return out
+
+
+def _span(t: FloatArray, a: float, b: float, closed: bool = False) -> slice:
+    """The frames with a <= t < b (<= b when closed) as a slice of the sorted times."""
+    i = int(np.searchsorted(t, a, side="left"))
+    j = int(np.searchsorted(t, b, side="right" if closed else "left"))
+    return slice(i, max(i, j))
 
 
 def _cm(v: float | None, cm_per_leg: float | None) -> float | None:

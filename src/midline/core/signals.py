@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import median_filter
 from scipy.signal import butter, sosfiltfilt
 
 from midline.core.landmarks import LM, LandmarkSeries
@@ -78,28 +77,28 @@ def _fill_gaps(values: FloatArray, max_gap: int) -> FloatArray:
     return out.reshape(values.shape)
 
 
-def _despike(values: FloatArray, window: int) -> FloatArray:
-    """Replace isolated outliers by the running median (a Hampel filter, vectorised).
+def _despike(values: FloatArray, window: int = 3) -> FloatArray:
+    """Replace isolated outliers (one-frame spikes) by the mean of their two neighbours.
 
-    A sample is a spike when it departs from the centred running median by more than 5 robust
-    standard deviations of that coordinate's residuals over the whole recording.
+    A sample is a spike when it departs from its neighbours' mean by more than 6 robust
+    standard deviations of that coordinate's such departures over the recording, and its
+    neighbours agree with each other (so a fast but real movement is kept). O(T), vectorised.
     """
     t = values.shape[0]
-    if t < window:
+    if t < 5 or not np.isfinite(values).any():
         return values
-    finite = np.isfinite(values)
-    if not finite.any():
-        return values
-    filled = np.where(finite, values, 0.0)
-    med = median_filter(filled, size=(window,) + (1,) * (values.ndim - 1), mode="nearest")
-    resid = np.where(finite, values - med, np.nan)
+    prev, nxt = values[:-2], values[2:]
+    mid = (prev + nxt) / 2.0
+    resid = values[1:-1] - mid
     with warnings.catch_warnings():  # landmarks never seen: all-NaN columns
         warnings.simplefilter("ignore", RuntimeWarning)
         sigma = 1.4826 * np.nanmedian(np.abs(resid), axis=0)
-    sigma = np.where(np.isfinite(sigma), sigma, 0.0)
-    spike = np.abs(np.nan_to_num(resid)) > 5.0 * sigma + 1e-9
-    spike &= finite
-    return np.where(spike, med, values)
+    sigma = np.where(np.isfinite(sigma), sigma, np.inf)
+    with np.errstate(invalid="ignore"):
+        spike = (np.abs(resid) > 6.0 * sigma) & (np.abs(nxt - prev) < 3.0 * sigma)
+    out = values.copy()
+    out[1:-1] = np.where(spike, mid, values[1:-1])
+    return out
 
 
 def smooth(values: FloatArray, fps: float, cutoff_hz: float = SMOOTH_HZ) -> FloatArray:
