@@ -86,18 +86,27 @@ class _Context:
         last_pattern: tuple[frozenset[int], ...],
         offset: int,
     ) -> Selection | None:
-        """Solve the block's pattern: first one leg position per session, rotating from ``offset``
-        (fast, no position change), then, if that cannot work, letting the MILP place positions."""
+        """Solve the block's pattern: first with the leg positions dealt round the week's sessions
+        from ``offset`` (each session gets one position when there are three or more sessions, so
+        no position changes; fast), then, if that cannot work, letting the MILP place positions."""
         key = (min(step, len(LADDER)), previous, last_pattern, offset)
         if key not in self.solved:
             problem = self.problem(step, previous, last_pattern)
-            n_p = len(self.positions)
-            found = None
-            if problem.per_week >= n_p:
-                rotation = [[(offset + s) % n_p] for s in range(problem.sessions)]
-                found = solve_pattern(problem, session_positions=rotation)
+            dealt = deal_positions(problem.per_week, len(self.positions), offset)
+            found = solve_pattern(
+                problem, session_positions=[dealt[s % problem.per_week] for s in range(problem.sessions)]
+            )
             self.solved[key] = found or solve_pattern(problem)
         return self.solved[key]
+
+
+def deal_positions(sessions: int, positions: int, offset: int) -> list[list[int]]:
+    """Leg positions dealt round the sessions like cards: 3 sessions get one each, 2 get two and
+    one, 4 get one each with the first position twice."""
+    out: list[list[int]] = [[] for _ in range(sessions)]
+    for i in range(max(sessions, positions)):
+        out[i % sessions].append((offset + i) % positions)
+    return out
 
 
 def _usable(
