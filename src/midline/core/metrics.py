@@ -111,8 +111,9 @@ def at_squeeze(
     uu, vv = u[sel], values[sel]
     if np.ptp(uu) < 0.2:
         return float(np.mean(vv))
-    beta, alpha = np.polyfit(uu, vv, 1)
-    return float(alpha + beta)
+    um = uu.mean()
+    beta = float(((uu - um) * (vv - vv.mean())).sum() / ((uu - um) ** 2).sum())
+    return float(vv.mean() + beta * (1.0 - um))
 
 
 def leg_amplitude(points: FloatArray, u: FloatArray, leg_px: float) -> float | None:

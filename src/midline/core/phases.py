@@ -76,49 +76,58 @@ def _excursions(s: FloatArray, lo: float, amp: float) -> list[tuple[int, int]]:
     return [(a, b) for a, b in _runs(above_exit) if above_enter[a : b + 1].any()]
 
 
-def _crossing(t: FloatArray, u: FloatArray, i: int, level: float) -> float:
-    """Interpolated time between samples i and i+1 where u passes ``level``."""
-    u0, u1 = u[i], u[i + 1]
-    if not (np.isfinite(u0) and np.isfinite(u1)) or u1 == u0:
-        return float(t[i])
-    f = (level - u0) / (u1 - u0)
-    return float(t[i] + np.clip(f, 0.0, 1.0) * (t[i + 1] - t[i]))
+_LEVEL_TAU = np.interp(LEVELS, _MJ, _TAU)
+
+
+def _crossings(t: FloatArray, u: FloatArray, idx: NDArray[np.int64]) -> FloatArray:
+    """Interpolated times where u passes each of LEVELS between samples idx and idx + 1."""
+    u0, u1 = u[idx], u[idx + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.clip(np.where(u1 != u0, (LEVELS - u0) / (u1 - u0), 0.0), 0.0, 1.0)
+    f = np.where(np.isfinite(f), f, 0.0)
+    out: FloatArray = t[idx] + f * (t[idx + 1] - t[idx])
+    return out
 
 
 def _fit_rise(t: FloatArray, u: FloatArray, lo_i: int, top_i: int) -> tuple[float, float]:
-    """Start and end of a rise of ``u`` from 0 to 1 between indices lo_i..top_i."""
-    times, taus = [], []
-    seg = u[lo_i : top_i + 1]
-    for p in LEVELS:
-        below = np.flatnonzero(np.nan_to_num(seg, nan=np.inf) < p)
-        if below.size == 0 or below[-1] + lo_i >= top_i:
-            continue
-        times.append(_crossing(t, u, int(below[-1]) + lo_i, float(p)))
-        taus.append(float(min_jerk_time(np.array(p))))
-    return _fit(times, taus, t[lo_i], t[top_i])
+    """Start and end of a rise of ``u`` from 0 to 1 between indices lo_i..top_i.
+
+    Per level, the last sample still below it before the top; all levels at once.
+    """
+    seg = np.nan_to_num(u[lo_i:top_i], nan=np.inf)
+    if seg.size < 2:
+        return float(t[lo_i]), float(t[top_i])
+    below = seg[:, None] < LEVELS[None, :]
+    has = below.any(axis=0)
+    last = seg.size - 1 - np.argmax(below[::-1], axis=0)
+    times = _crossings(t, u, lo_i + last)
+    return _fit(times[has], _LEVEL_TAU[has], float(t[lo_i]), float(t[top_i]))
 
 
 def _fit_fall(t: FloatArray, u: FloatArray, top_i: int, hi_i: int) -> tuple[float, float]:
-    """Start and end of a fall of ``u`` from 1 to 0 between indices top_i..hi_i."""
-    times, taus = [], []
-    seg = u[top_i : hi_i + 1]
-    for p in LEVELS:
-        below = np.flatnonzero(np.nan_to_num(seg, nan=np.inf) < p)
-        if below.size == 0 or below[0] == 0:
-            continue
-        i = int(below[0]) + top_i - 1
-        times.append(_crossing(t, u, i, float(p)))
-        taus.append(float(min_jerk_time(np.array(1.0 - p))))
-    return _fit(times, taus, t[top_i], t[hi_i])
+    """Start and end of a fall of ``u`` from 1 to 0 between indices top_i..hi_i.
+
+    Per level, the first sample below it after the top; all levels at once.
+    """
+    seg = np.nan_to_num(u[top_i + 1 : hi_i + 1], nan=np.inf)
+    if seg.size < 1:
+        return float(t[top_i]), float(t[hi_i])
+    below = seg[:, None] < LEVELS[None, :]
+    has = below.any(axis=0)
+    first = top_i + np.argmax(below, axis=0)  # sample before the first one below
+    times = _crossings(t, u, first)
+    return _fit(times[has], 1.0 - _LEVEL_TAU[has], float(t[top_i]), float(t[hi_i]))
 
 
-def _fit(times: list[float], taus: list[float], fa: float, fb: float) -> tuple[float, float]:
-    if len(times) < 2:
+def _fit(times: FloatArray, taus: FloatArray, fa: float, fb: float) -> tuple[float, float]:
+    """Least-squares line times = start + duration * tau (closed form)."""
+    if times.size < 2 or np.ptp(taus) == 0:
         return fa, fb
-    a = np.stack([np.ones(len(taus)), np.array(taus)], axis=1)
-    (t0, dur), *_ = np.linalg.lstsq(a, np.array(times), rcond=None)
-    dur = max(float(dur), 1e-3)
-    return float(t0), float(t0) + dur
+    tm, am = times.mean(), taus.mean()
+    dur = float(((taus - am) * (times - tm)).sum() / ((taus - am) ** 2).sum())
+    dur = max(dur, 1e-3)
+    t0 = float(tm - dur * am)
+    return t0, t0 + dur
 
 
 def _level(s: FloatArray, t: FloatArray, a: float, b: float, fallback: float) -> float:
@@ -245,7 +254,7 @@ def detect_reps(
     t: FloatArray,
     s: FloatArray,
     min_range: float = 0.0,
-    iterations: int = 3,
+    iterations: int = 1,
     raw: FloatArray | None = None,
     rest_pad_s: float = 1.5,
 ) -> list[RepTiming]:
