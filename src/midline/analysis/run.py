@@ -22,6 +22,7 @@ from midline.core.landmarks import LandmarkSeries
 from midline.core.pipeline import Analysis, analyse
 from midline.core.spec import AnalysisSpec
 from midline.errors import InputError, UnknownEntryError
+from midline.parallel import Workers
 from midline.pose.extract import ExtractOptions, extract_landmarks
 from midline.video.probe import VideoInfo, probe
 
@@ -128,14 +129,16 @@ def analyze_video(
         if progress is not None:
             progress("pose", done, total)
 
-    extracted = extract_landmarks(video_path, options.extract, pose_progress, info)
     out = Path(out_dir) if out_dir is not None else default_out_dir(video_path)
-    out.mkdir(parents=True, exist_ok=True)
-    # Analyse what landmarks.json holds (rounded as written), so `--landmarks` gives the same report.
-    write_timed_landmarks(extracted, out / LANDMARKS_JSON)
-    series = read_timed_landmarks(out / LANDMARKS_JSON)
-    analysis = _analyse(series, exercise_id, options, catalog)
-    result = _write_outputs(analysis, out, options, Path(video_path), info, progress)
+    # One pool of worker processes for both slow stages (started only if a stage splits the video).
+    with Workers(options.extract.workers or None) as workers:
+        extracted = extract_landmarks(video_path, options.extract, pose_progress, info, workers)
+        out.mkdir(parents=True, exist_ok=True)
+        # Analyse what landmarks.json holds (rounded as written), so `--landmarks` gives the same report.
+        write_timed_landmarks(extracted, out / LANDMARKS_JSON)
+        series = read_timed_landmarks(out / LANDMARKS_JSON)
+        analysis = _analyse(series, exercise_id, options, catalog)
+        result = _write_outputs(analysis, out, options, Path(video_path), info, progress, workers)
     result.files["landmarks"] = out / LANDMARKS_JSON
     return result
 
@@ -147,6 +150,7 @@ def _write_outputs(
     video: Path | None,
     info: VideoInfo | None,
     progress: Progress | None,
+    workers: Workers | None = None,
 ) -> AnalyzeResult:
     out.mkdir(parents=True, exist_ok=True)
     report = analysis.report.to_dict()
@@ -156,7 +160,15 @@ def _write_outputs(
         from midline.analysis.render import render_annotated
 
         info = info or probe(video, options.extract.limits)
-        render_annotated(video, analysis, out / ANNOTATED_MP4, info, options.video_max_side, progress)
+        if workers is None:
+            with Workers(options.extract.workers or None) as pool:
+                render_annotated(
+                    video, analysis, out / ANNOTATED_MP4, info, options.video_max_side, progress, pool
+                )
+        else:
+            render_annotated(
+                video, analysis, out / ANNOTATED_MP4, info, options.video_max_side, progress, workers
+            )
         video_file = out / ANNOTATED_MP4
         files["video"] = video_file
     if options.make_html:

@@ -9,25 +9,21 @@ the subject, as if the video had been processed in one go.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing as mp
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from queue import Empty
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from midline.core.landmarks import N_LANDMARKS, LandmarkSeries
+from midline.parallel import Workers, default_workers, report_progress
 from midline.video.decode import iter_frames
 from midline.video.probe import VideoInfo, VideoLimits, probe
 
 Progress = Callable[[int, int], None]  # (frames done, frames expected)
 
-DEFAULT_SAMPLE_FPS = 15.0  # Pilates tempo: phases last about a second or more
+DEFAULT_SAMPLE_FPS = 20.0  # Pilates tempo: phases last a second or more (see docs/video.md)
 
 
 @dataclass(frozen=True)
@@ -61,19 +57,11 @@ class _SegmentResult:
     recovered: int
 
 
-_progress_queue: Any = None
-
-
-def _init_worker(queue: Any) -> None:
-    global _progress_queue
-    _progress_queue = queue
-
-
 def _run_segment(seg: _Segment, report: Callable[[int], None] | None = None) -> _SegmentResult:
     from midline.pose.backend import MediaPipePose
     from midline.pose.subject import SubjectTracker
 
-    tracker = SubjectTracker(MediaPipePose(), MediaPipePose(tracking=False))
+    tracker = SubjectTracker(MediaPipePose(), MediaPipePose())
     ts: list[float] = []
     images: list[NDArray[np.float64]] = []
     worlds: list[NDArray[np.float64]] = []
@@ -93,18 +81,12 @@ def _run_segment(seg: _Segment, report: Callable[[int], None] | None = None) -> 
             worlds.append(found[1] if found is not None else nan_world)
             pending += 1
             if pending >= 10:
-                if report is not None:
-                    report(pending)
-                elif _progress_queue is not None:
-                    _progress_queue.put(pending)
+                (report or report_progress)(pending)
                 pending = 0
     finally:
         tracker.close()
     if pending:
-        if report is not None:
-            report(pending)
-        elif _progress_queue is not None:
-            _progress_queue.put(pending)
+        (report or report_progress)(pending)
     n = len(ts)
     return _SegmentResult(
         np.asarray(ts, dtype=np.float64),
@@ -115,8 +97,8 @@ def _run_segment(seg: _Segment, report: Callable[[int], None] | None = None) -> 
     )
 
 
-def _segments(info: VideoInfo, options: ExtractOptions) -> list[_Segment]:
-    workers = options.workers or min(2, os.cpu_count() or 1)
+def _segments(info: VideoInfo, options: ExtractOptions, pool: Workers | None) -> list[_Segment]:
+    workers = options.workers or (pool.n if pool is not None else default_workers())
     if info.duration_s < options.min_split_s:
         workers = 1
     bounds = np.linspace(0.0, info.duration_s, workers + 1)
@@ -138,16 +120,18 @@ def extract_landmarks(
     options: ExtractOptions | None = None,
     progress: Progress | None = None,
     info: VideoInfo | None = None,
+    workers: Workers | None = None,
 ) -> LandmarkSeries:
     """Landmarks of the (one) person in a video; frames without them are NaN rows.
 
-    ``progress(done, expected)`` is called from this process as frames complete.
+    ``progress(done, expected)`` is called from this process as frames complete. ``workers`` is a
+    pool to reuse (one is started and stopped here when it is needed and not given).
     """
     options = options or ExtractOptions()
     info = info or probe(path, options.limits)
     rate = info.fps if options.sample_fps is None else min(info.fps, options.sample_fps)
     expected = max(1, round(info.duration_s * rate))
-    segments = _segments(info, options)
+    segments = _segments(info, options, workers)
     done = 0
 
     def report(n: int) -> None:
@@ -158,22 +142,11 @@ def extract_landmarks(
 
     if len(segments) == 1:
         results = [_run_segment(segments[0], report)]
+    elif workers is not None:
+        results = workers.map(_run_segment, segments, report)
     else:
-        ctx = mp.get_context("spawn")  # MediaPipe's threads do not survive fork
-        queue = ctx.Queue()
-        with ProcessPoolExecutor(
-            max_workers=len(segments), mp_context=ctx, initializer=_init_worker, initargs=(queue,)
-        ) as pool:
-            futures = [pool.submit(_run_segment, seg) for seg in segments]
-            while not all(f.done() for f in futures):
-                with contextlib.suppress(Empty):
-                    report(queue.get(timeout=0.2))
-            results = [f.result() for f in futures]
-            while True:
-                try:
-                    report(queue.get_nowait())
-                except Empty:
-                    break
+        with Workers(len(segments)) as pool:
+            results = pool.map(_run_segment, segments, report)
     t = np.concatenate([r.t for r in results])
     image = np.concatenate([r.image for r in results])
     world = np.concatenate([r.world for r in results])

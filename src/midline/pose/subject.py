@@ -89,8 +89,11 @@ def uncrop(result: PoseResult, window: tuple[int, int, int, int], width: int, he
 class SubjectTracker:
     """Filters a tracking backend's results so they stay on one person.
 
-    ``crop_backend`` (a backend without inter-frame tracking) re-runs a frame on a crop around the
-    tracked subject when the main backend jumps to someone else; without it such frames are dropped.
+    Normally the whole frame goes to ``backend``. When its skeleton jumps to someone else, the
+    frame is re-run on a crop around the tracked subject with ``crop_backend`` (also tracking), and
+    while that keeps finding the subject the following frames are run on the crop only (one pose
+    inference a frame either way). When the crop loses the subject, whole frames are used again.
+    Without a ``crop_backend`` the frames of the other person are dropped.
     """
 
     def __init__(
@@ -101,12 +104,19 @@ class SubjectTracker:
         self.lost_after_s = lost_after_s
         self.box: Box | None = None
         self.last_t = -np.inf
+        self.window: tuple[int, int, int, int] | None = None  # set while following on a crop
         self.jumps = 0
         self.recovered = 0
 
     def process(self, rgb: NDArray[np.uint8], t: float) -> PoseResult | None:
         if self.box is not None and t - self.last_t > self.lost_after_s:
-            self.box = None
+            self.box, self.window = None, None  # the subject has gone: take whoever comes next
+        if self.window is not None:
+            found = self._on_crop(rgb, t)
+            if found is not None:
+                return found
+            self.window = None
+            _reset(self.backend)
         result = self.backend.process(rgb, t)
         if result is None:
             return None
@@ -116,21 +126,41 @@ class SubjectTracker:
         if self.box is None or same_subject(self.box, box, t - self.last_t):
             return self._accept(result, box, t)
         self.jumps += 1
-        reset = getattr(self.backend, "reset", None)
-        if reset is not None:
-            reset()  # the tracker is on someone else; detect afresh next frame
-        if self.crop_backend is not None:
-            height, width = rgb.shape[:2]
-            window = crop_window(self.box, width, height)
-            x0, y0, x1, y1 = window
-            found = self.crop_backend.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]), t)
-            if found is not None:
-                mapped = uncrop(found, window, width, height)
-                crop_box = body_box(mapped[0])
-                if crop_box is not None and same_subject(self.box, crop_box, t - self.last_t):
-                    self.recovered += 1
-                    return self._accept(mapped, crop_box, t)
-        return None
+        if self.crop_backend is None:
+            return None
+        _reset(self.crop_backend)
+        height, width = rgb.shape[:2]
+        self.window = crop_window(self.box, width, height)
+        found = self._on_crop(rgb, t)
+        if found is None:
+            self.window = None
+        else:
+            self.recovered += 1
+        return found
+
+    def _on_crop(self, rgb: NDArray[np.uint8], t: float) -> PoseResult | None:
+        assert self.window is not None and self.box is not None and self.crop_backend is not None
+        height, width = rgb.shape[:2]
+        x0, y0, x1, y1 = self.window
+        found = self.crop_backend.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]), t)
+        if found is None:
+            return None
+        mapped = uncrop(found, self.window, width, height)
+        box = body_box(mapped[0])
+        if box is None or not same_subject(self.box, box, t - self.last_t):
+            return None
+        # Move the window only when the subject nears its edge: a still window keeps tracking steady.
+        wx0, wy0, wx1, wy1 = (v / d for v, d in zip(self.window, (width, height, width, height), strict=True))
+        inner = 0.15
+        if not (
+            wx0 + inner * (wx1 - wx0) <= box.cx - box.w / 2
+            and box.cx + box.w / 2 <= wx1 - inner * (wx1 - wx0)
+            and wy0 + inner * (wy1 - wy0) <= box.cy - box.h / 2
+            and box.cy + box.h / 2 <= wy1 - inner * (wy1 - wy0)
+        ):
+            self.window = crop_window(box, width, height)
+            _reset(self.crop_backend)
+        return self._accept(mapped, box, t)
 
     def _accept(self, result: PoseResult, box: Box, t: float) -> PoseResult:
         self.box = box
@@ -141,3 +171,10 @@ class SubjectTracker:
         self.backend.close()
         if self.crop_backend is not None:
             self.crop_backend.close()
+
+
+def _reset(backend: PoseBackend) -> None:
+    """Make a tracking backend detect afresh on its next frame (if it can)."""
+    reset = getattr(backend, "reset", None)
+    if reset is not None:
+        reset()

@@ -95,3 +95,35 @@ class VideoWriter:
             raise
         # Renames the finished file into place, or removes it when the block raised.
         self._atomic.__exit__(exc_type, exc, tb)
+
+
+def concat_mp4(parts: list[Path], out: str | os.PathLike[str]) -> None:
+    """Join .mp4 parts written by :class:`VideoWriter` with the same size and settings (no re-encode).
+
+    Each part's timestamps are kept (they are the source video's times), so the parts must be in
+    time order. Written atomically, moov first.
+    """
+    with atomic_path(out, suffix=".mp4") as tmp:
+        inputs = [av.open(str(p)) for p in parts]
+        try:
+            first = inputs[0].streams.video[0]
+            extradata = first.codec_context.extradata
+            for other in inputs[1:]:
+                if other.streams.video[0].codec_context.extradata != extradata:
+                    raise ValueError("video parts were encoded with different settings and cannot be joined")
+            with av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as output:
+                stream = output.add_stream_from_template(first)
+                last_dts: int | None = None
+                for container in inputs:
+                    src = container.streams.video[0]
+                    for packet in container.demux(src):
+                        if packet.dts is None:
+                            continue
+                        if last_dts is not None and packet.dts <= last_dts:
+                            continue  # overlap at a seam
+                        last_dts = packet.dts
+                        packet.stream = stream
+                        output.mux(packet)
+        finally:
+            for container in inputs:
+                container.close()

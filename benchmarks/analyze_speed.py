@@ -1,0 +1,105 @@
+"""How fast is `midline analyze`? Frames per second against the bare decode + pose loop and real time.
+
+Makes a 720p 30 fps H.264 clip (Sports2D's outdoor demo scaled to 1280x720 and played forwards
+and backwards to ``--seconds`` long: two people, real motion), then measures on it, in one run:
+
+1. the bare loop: decode every frame, one MediaPipe pose model, one process;
+2. ``analyze --no-video`` (the parallel extraction and the analysis, landmarks.json and report);
+3. ``analyze`` (the same plus the annotated video and the HTML report).
+
+Targets (2-core machine): (2) >= 1.7x the bare loop and >= 2.5x real time; (3) <= 25 % over (2).
+
+    .venv/bin/python benchmarks/analyze_speed.py [--seconds 30] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from midline.analysis import AnalyzeOptions, analyze_video
+from midline.pose.backend import MediaPipePose
+from midline.video.decode import iter_frames
+
+SOURCE = Path(__file__).resolve().parent.parent / "tests" / "data" / "real" / "sports2d_demo.mp4"
+
+
+def make_clip(path: Path, seconds: float) -> int:
+    """A 1280x720 30 fps H.264 clip from the Sports2D demo, ping-ponged to ``seconds``."""
+    frames = [f.rgb for f in iter_frames(SOURCE)]
+    import cv2
+
+    frames = [cv2.resize(f, (1280, 720), interpolation=cv2.INTER_AREA) for f in frames]
+    order = frames + frames[-2:0:-1]
+    n = int(seconds * 30)
+    tb = Fraction(1, 30)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
+        stream.options = {"crf": "20", "preset": "veryfast"}
+        for i in range(n):
+            frame = av.VideoFrame.from_ndarray(order[i % len(order)], format="rgb24")
+            frame.pts, frame.time_base = i, tb
+            for p in stream.encode(frame):
+                out.mux(p)
+        for p in stream.encode():
+            out.mux(p)
+    return n
+
+
+def bare_loop(path: Path) -> tuple[int, float]:
+    pose = MediaPipePose()
+    start = time.perf_counter()
+    n = 0
+    for frame in iter_frames(path):
+        pose.process(frame.rgb, frame.t)
+        n += 1
+    elapsed = time.perf_counter() - start
+    pose.close()
+    return n, elapsed
+
+
+def timed_analyze(path: Path, out: Path, make_video: bool) -> float:
+    start = time.perf_counter()
+    analyze_video(path, "standing-squeeze", out, AnalyzeOptions(make_video=make_video))
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--keep", type=Path, help="keep the clip and outputs in this folder")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        clip = work / "bench_720p30.mp4"
+        frames = make_clip(clip, args.seconds)
+        duration = frames / 30.0
+        print(f"clip: 1280x720, 30 fps, {frames} frames, {duration:.1f} s; cpus: {os.cpu_count()}")
+        n, bare = bare_loop(clip)
+        no_video = timed_analyze(clip, work / "no_video", make_video=False)
+        full = timed_analyze(clip, work / "full", make_video=True)
+        rows = [
+            ("bare decode + pose loop", bare),
+            ("analyze --no-video", no_video),
+            ("analyze (video + html)", full),
+        ]
+        print(f"{'':26s} {'seconds':>8s} {'video fps':>10s} {'x bare':>7s} {'x real time':>12s}")
+        for name, secs in rows:
+            print(f"{name:26s} {secs:8.2f} {n / secs:10.1f} {bare / secs:7.2f} {duration / secs:12.2f}")
+        print(f"annotated video + html on top of --no-video: {100 * (full - no_video) / no_video:.0f} %")
+        sizes = {p.name: p.stat().st_size for p in (work / "full").iterdir()}
+        print("outputs:", ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes.items())))
+        assert np.isfinite(bare)
+
+
+if __name__ == "__main__":
+    main()
