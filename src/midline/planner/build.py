@@ -71,7 +71,7 @@ class _Context:
                 tuple(i for i, ex in enumerate(self.exercises) if t.trained_by(ex)) for t in self.targets
             ),
             per_week=self.profile.days,
-            weeks=PATTERN_WEEKS_ONE_DAY if self.profile.days == 1 else 1,
+            weeks=PATTERN_WEEKS_ONE_DAY if self.profile.days == 1 and self.profile.weeks > 1 else 1,
             budget_s=self.profile.minutes * 60,
             previous=previous,
             last_pattern=last_pattern,

@@ -115,7 +115,18 @@ def explain_block(problem: PatternProblem, week: int, minutes: int) -> PlanInfea
         return PlanInfeasibleError(
             f"week {week} cannot be planned: the constraint that cannot be met is {named}; {HINT}"
         )
+    pairs = [
+        (f, g)
+        for i, f in enumerate(FAMILIES)
+        for g in FAMILIES[i + 1 :]
+        if solve_pattern(problem, relax=frozenset({f, g})) is not None
+    ]
+    if pairs:
+        named = " or ".join(f"{FAMILY_WORDS[f]} together with {FAMILY_WORDS[g]}" for f, g in pairs)
+        return PlanInfeasibleError(
+            f"week {week} cannot be planned: the constraints that cannot be met together are {named}; {HINT}"
+        )
     return PlanInfeasibleError(
-        f"week {week} cannot be planned: no single constraint is to blame; coverage, leg positions,"
-        f" session time ({minutes} minutes) and variety cannot be met together; {HINT}"
+        f"week {week} cannot be planned: coverage, leg positions, session time ({minutes} minutes)"
+        f" and variety cannot be met together; {HINT}"
     )
