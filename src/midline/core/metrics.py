@@ -93,41 +93,71 @@ def stance_steps(
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a + 1 >= min_len]
 
 
+def rep_frames(t: FloatArray, spans: FloatArray) -> tuple[NDArray[np.int64], BoolArray]:
+    """Frame indices (R, W) and validity mask of each rep's time span [a, b] (padded rows)."""
+    if len(spans) == 0:
+        return np.zeros((0, 1), np.int64), np.zeros((0, 1), bool)
+    i0 = np.searchsorted(t, spans[:, 0], side="left")
+    i1 = np.searchsorted(t, spans[:, 1], side="right")
+    width = int(max(1, (i1 - i0).max()))
+    idx = i0[:, None] + np.arange(width)[None, :]
+    mask = idx < i1[:, None]
+    return np.clip(idx, 0, max(len(t) - 1, 0)), mask
+
+
 def at_squeeze(
-    values: FloatArray, u: FloatArray, rep_mask: BoolArray, reliable: BoolArray | None = None
-) -> float | None:
-    """A per-frame quantity at the squeeze (u = 1), from every frame past halfway (u >= 0.5).
+    values: FloatArray,
+    u: FloatArray,
+    idx: NDArray[np.int64],
+    mask: BoolArray,
+    reliable: BoolArray | None = None,
+) -> FloatArray:
+    """A per-frame quantity at the squeeze (u = 1) for every rep at once; NaN = unknown.
 
-    The quantity is fitted as a straight line in the rep's position u over those frames (the
-    hold and the last/first half of the movements) and read at u = 1: many more frames than
-    the hold alone, so the landmark noise averages out; None where unknown or unreliable.
+    Over each rep's frames past halfway (u >= 0.5: the hold and the ends of the movements) the
+    quantity is fitted as a straight line in the rep position u and read at u = 1: many more
+    frames than the hold alone, so landmark noise averages out. NaN where its landmarks were
+    reliable in fewer than :data:`RELIABLE_SHARE` of those frames.
     """
-    sel = rep_mask & (u >= 0.5)
-    if reliable is not None and (sel.sum() == 0 or reliable[sel].mean() < RELIABLE_SHARE):
-        return None
-    sel &= np.isfinite(values)
-    if sel.sum() < 3:
-        return None
-    uu, vv = u[sel], values[sel]
-    if np.ptp(uu) < 0.2:
-        return float(np.mean(vv))
-    um = uu.mean()
-    beta = float(((uu - um) * (vv - vv.mean())).sum() / ((uu - um) ** 2).sum())
-    return float(vv.mean() + beta * (1.0 - um))
+    uu = u[idx]
+    v = values[idx]
+    late = mask & (uu >= 0.5)
+    w = late & np.isfinite(v)
+    n = w.sum(axis=1)
+    v0 = np.where(w, v, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        um = (w * uu).sum(axis=1) / n
+        vm = v0.sum(axis=1) / n
+        du = np.where(w, uu - um[:, None], 0.0)
+        suu = (du * du).sum(axis=1)
+        beta = np.where(suu > 1e-3 * n, (du * (v0 - vm[:, None])).sum(axis=1) / suu, 0.0)
+        out: FloatArray = np.where(n >= 3, vm + beta * (1.0 - um), np.nan)
+        if reliable is not None:
+            share = (late & reliable[idx]).sum(axis=1) / late.sum(axis=1)
+            out = np.where(share >= RELIABLE_SHARE, out, np.nan)
+    return out
 
 
-def leg_amplitude(points: FloatArray, u: FloatArray, leg_px: float) -> float | None:
-    """How far one leg's points moved between rest and squeeze, in leg lengths.
+def amplitude(
+    points: FloatArray, u: FloatArray, idx: NDArray[np.int64], mask: BoolArray, scale: float
+) -> FloatArray:
+    """How far a group of coordinates moved between rest and squeeze, per rep; NaN = unknown.
 
-    ``points`` (F, P, 2): that leg's landmarks over a rep and its rests; ``u`` (F,) the rep
-    profile there. Each coordinate is regressed on u; the length of the slope vector is the
-    movement (every frame counts, so the landmark noise averages out).
+    ``points`` (T, K): e.g. one leg's landmark coordinates. Each coordinate is regressed on the
+    rep position u over the rep and its rests; the length of the slope vector, / ``scale``, is
+    the movement (every frame counts, so the landmark noise averages out).
     """
-    sel = np.isfinite(points).all(axis=tuple(range(1, points.ndim)))
-    if sel.sum() < 5 or np.ptp(u[sel]) < 0.5:
-        return None
-    uu = u[sel] - u[sel].mean()
-    y = points[sel].reshape(int(sel.sum()), -1)
-    y = y - y.mean(axis=0)
-    beta = (uu @ y) / float(uu @ uu)
-    return float(np.linalg.norm(beta) / leg_px)
+    y = points[idx]  # (R, W, K)
+    uu = u[idx]
+    w = mask & np.isfinite(y).all(axis=2)
+    n = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        um = (w * uu).sum(axis=1) / n
+        du = np.where(w, uu - um[:, None], 0.0)
+        y0 = np.where(w[..., None], y, 0.0)
+        ym = y0.sum(axis=1) / n[:, None]
+        beta = np.einsum("rw,rwk->rk", du, y0 - ym[:, None, :]) / (du * du).sum(axis=1)[:, None]
+        spread = np.where(w, uu, np.inf).min(axis=1), np.where(w, uu, -np.inf).max(axis=1)
+        ok = (n >= 5) & (spread[1] - spread[0] >= 0.5)
+        out: FloatArray = np.where(ok, np.linalg.norm(beta, axis=1) / scale, np.nan)
+    return out

@@ -1,11 +1,11 @@
 """Reps and phases from the primary signal: where each movement starts and stops.
 
 A movement between two still positions follows (close to) a minimum-jerk profile. A threshold
-on speed would cut every movement short, so each transition's boundaries are fitted instead: the
-times at which the smoothed signal crosses 20 %, 30 % ... 80 % of the way between the two
-plateaus are matched, by least squares, to the times a minimum-jerk profile crosses them. The
-fitted start and end are where the velocity is zero. Plateau levels are re-estimated from the
-fitted boundaries and the fit is repeated.
+on speed would cut every movement short by a fraction of its length, so each rep is fitted
+instead: reps are found with a hysteresis on the smoothed signal, each transition gets starting
+values from its 25 % / 75 % crossings, then the whole rep (rest, rise, hold, fall, rest) is
+fitted to the unsmoothed signal by least squares. The fitted starts and ends are where the
+model's velocity is zero, i.e. the phase boundaries.
 """
 
 from __future__ import annotations
@@ -17,12 +17,8 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 
-LEVELS = np.arange(0.2, 0.81, 0.1)
-"""Fractions of a transition whose crossing times are fitted (away from the noisy plateaus)."""
 ENTER, EXIT = 0.30, 0.15
 """Hysteresis (fractions of the set's range): a rep starts above ENTER and ends below EXIT."""
-REACHED = 0.85
-"""Share of a rep's own range at which its plateau (hold) counts as reached."""
 
 _TAU = np.linspace(0.0, 1.0, 2001)
 _MJ = 10 * _TAU**3 - 15 * _TAU**4 + 6 * _TAU**5
@@ -74,73 +70,6 @@ def _excursions(s: FloatArray, lo: float, amp: float) -> list[tuple[int, int]]:
     above_exit = finite & (np.nan_to_num(s, nan=-np.inf) > lo + EXIT * amp)
     above_enter = finite & (np.nan_to_num(s, nan=-np.inf) > lo + ENTER * amp)
     return [(a, b) for a, b in _runs(above_exit) if above_enter[a : b + 1].any()]
-
-
-_LEVEL_TAU = np.interp(LEVELS, _MJ, _TAU)
-
-
-def _crossings(t: FloatArray, u: FloatArray, idx: NDArray[np.int64]) -> FloatArray:
-    """Interpolated times where u passes each of LEVELS between samples idx and idx + 1."""
-    u0, u1 = u[idx], u[idx + 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.clip(np.where(u1 != u0, (LEVELS - u0) / (u1 - u0), 0.0), 0.0, 1.0)
-    f = np.where(np.isfinite(f), f, 0.0)
-    out: FloatArray = t[idx] + f * (t[idx + 1] - t[idx])
-    return out
-
-
-def _fit_rise(t: FloatArray, u: FloatArray, lo_i: int, top_i: int) -> tuple[float, float]:
-    """Start and end of a rise of ``u`` from 0 to 1 between indices lo_i..top_i.
-
-    Per level, the last sample still below it before the top; all levels at once.
-    """
-    seg = np.nan_to_num(u[lo_i:top_i], nan=np.inf)
-    if seg.size < 2:
-        return float(t[lo_i]), float(t[top_i])
-    below = seg[:, None] < LEVELS[None, :]
-    has = below.any(axis=0)
-    last = seg.size - 1 - np.argmax(below[::-1], axis=0)
-    times = _crossings(t, u, lo_i + last)
-    return _fit(times[has], _LEVEL_TAU[has], float(t[lo_i]), float(t[top_i]))
-
-
-def _fit_fall(t: FloatArray, u: FloatArray, top_i: int, hi_i: int) -> tuple[float, float]:
-    """Start and end of a fall of ``u`` from 1 to 0 between indices top_i..hi_i.
-
-    Per level, the first sample below it after the top; all levels at once.
-    """
-    seg = np.nan_to_num(u[top_i + 1 : hi_i + 1], nan=np.inf)
-    if seg.size < 1:
-        return float(t[top_i]), float(t[hi_i])
-    below = seg[:, None] < LEVELS[None, :]
-    has = below.any(axis=0)
-    first = top_i + np.argmax(below, axis=0)  # sample before the first one below
-    times = _crossings(t, u, first)
-    return _fit(times[has], 1.0 - _LEVEL_TAU[has], float(t[top_i]), float(t[hi_i]))
-
-
-def _fit(times: FloatArray, taus: FloatArray, fa: float, fb: float) -> tuple[float, float]:
-    """Least-squares line times = start + duration * tau (closed form)."""
-    if times.size < 2 or np.ptp(taus) == 0:
-        return fa, fb
-    tm, am = times.mean(), taus.mean()
-    dur = float(((taus - am) * (times - tm)).sum() / ((taus - am) ** 2).sum())
-    dur = max(dur, 1e-3)
-    t0 = float(tm - dur * am)
-    return t0, t0 + dur
-
-
-def _level(s: FloatArray, t: FloatArray, a: float, b: float, fallback: float) -> float:
-    """Median of the signal between times a and b (the plateau's middle half), else fallback."""
-    if b < a:
-        return fallback
-    q = (b - a) / 4.0
-    m = (t >= a + q) & (t <= b - q) & np.isfinite(s)
-    if m.sum() < 2:
-        m = (t >= a) & (t <= b) & np.isfinite(s)
-    if m.sum() < 1:
-        return fallback
-    return float(np.median(s[m]))
 
 
 def _min_jerk_slope(tau: FloatArray) -> FloatArray:
@@ -254,9 +183,8 @@ def detect_reps(
     t: FloatArray,
     s: FloatArray,
     min_range: float = 0.0,
-    iterations: int = 1,
     raw: FloatArray | None = None,
-    rest_pad_s: float = 1.5,
+    rest_pad_s: float = 1.0,
 ) -> list[RepTiming]:
     """Complete reps in the (smoothed) signal ``s`` oriented so that a rep rises from rest.
 
@@ -279,18 +207,14 @@ def detect_reps(
     first_i = int(np.argmax(finite))
     last_i = len(s) - 1 - int(np.argmax(finite[::-1]))
     rough: list[tuple[RepTiming, bool]] = []
+    filled = np.nan_to_num(s, nan=lo)
     for k, (a, b) in enumerate(exc):
         complete = a > first_i and b < last_i
         prev_b = exc[k - 1][1] if k > 0 else first_i
         next_a = exc[k + 1][0] if k + 1 < len(exc) else last_i
-        sl = slice(prev_b, next_a + 1)  # work on this rep's stretch only: O(rep), not O(T)
-        rep = _rough_rep(t[sl], s[sl], a - prev_b, b - prev_b, 0, next_a - prev_b, lo, iterations)
-        if rep is None:
-            continue
+        rep = _quick_rep(t, filled, a, b, prev_b, next_a, lo)
         complete = complete and rep.start >= t[first_i] and rep.end <= t[last_i]
         rough.append((rep, complete))
-    if not rough:
-        return []
     y = s if raw is None else raw
     init = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r, _ in rough])
     margin = 0.1
@@ -324,46 +248,48 @@ def detect_reps(
     return reps
 
 
-def _rough_rep(
-    t: FloatArray,
-    s: FloatArray,
-    a: int,
-    b: int,
-    prev_b: int,
-    next_a: int,
-    lo: float,
-    iterations: int,
-) -> RepTiming | None:
-    """First estimate of one excursion's boundaries from level crossings (see module doc)."""
-    rest = _level(s, t, float(t[prev_b]), float(t[a]), lo)
-    rest_after = _level(s, t, float(t[b]), float(t[next_a]), lo)
-    seg = s[a : b + 1]
-    seg = seg[np.isfinite(seg)]
-    if seg.size == 0:
-        return None
-    peak = float(np.median(seg[seg >= np.percentile(seg, 75)]))
-    start = hold_start = hold_end = end = float("nan")
-    for _ in range(iterations):
-        if peak in (rest, rest_after):
-            break
-        up = (s - rest) / (peak - rest)
-        down = (s - rest_after) / (peak - rest_after)
-        reached = np.flatnonzero(np.nan_to_num(up[a : b + 1], nan=-1) >= REACHED)
-        reached_d = np.flatnonzero(np.nan_to_num(down[a : b + 1], nan=-1) >= REACHED)
-        if reached.size == 0 or reached_d.size == 0:
-            break
-        top_i = a + int(reached[0])
-        top_j = a + int(reached_d[-1])
-        start, hold_start = _fit_rise(t, up, prev_b, top_i)
-        hold_end, end = _fit_fall(t, down, top_j, next_a)
-        if hold_start > hold_end:
-            hold_start = hold_end = (hold_start + hold_end) / 2.0
-        rest = _level(s, t, float(t[prev_b]), start, rest)
-        rest_after = _level(s, t, end, float(t[next_a]), rest_after)
-        peak = _level(s, t, hold_start, hold_end, peak)
-    if not np.isfinite(start):
-        return None
-    return RepTiming(start, hold_start, hold_end, end, rest, peak, rest_after)
+_Q_LO, _Q_HI = 0.25, 0.75
+_TAU_Q_LO, _TAU_Q_HI = (float(v) for v in np.interp([_Q_LO, _Q_HI], _MJ, _TAU))
+
+
+def _quick_rep(
+    t: FloatArray, s: FloatArray, a: int, b: int, prev_b: int, next_a: int, lo: float
+) -> RepTiming:
+    """Starting values for the fit: each transition from its 25 % and 75 % crossings.
+
+    The crossing times of a minimum-jerk profile at two levels fix its start and duration.
+    Levels are fractions of this rep's own range (rest = the set's rest, peak = its maximum),
+    so a partial rep is timed like a full one. A handful of array calls per rep.
+    """
+    top = a + int(np.argmax(s[a : b + 1]))
+    peak = float(s[top])
+    rng = peak - lo
+    q_lo, q_hi = lo + _Q_LO * rng, lo + _Q_HI * rng
+    rise = s[prev_b : top + 1]
+    r_lo = prev_b + _last_below(rise, q_lo)
+    r_hi = prev_b + _last_below(rise, q_hi)
+    fall = s[top : next_a + 1]
+    f_hi = top + _first_below(fall, q_hi)
+    f_lo = top + _first_below(fall, q_lo)
+    dur_r = max((t[r_hi] - t[r_lo]) / (_TAU_Q_HI - _TAU_Q_LO), 2 * (t[1] - t[0]))
+    dur_f = max((t[f_lo] - t[f_hi]) / (_TAU_Q_HI - _TAU_Q_LO), 2 * (t[1] - t[0]))
+    start = float(t[r_lo]) - _TAU_Q_LO * dur_r
+    hold_start = start + dur_r
+    hold_end = float(t[f_hi]) - (1.0 - _TAU_Q_HI) * dur_f
+    end = hold_end + dur_f
+    if hold_start > hold_end:
+        hold_start = hold_end = (hold_start + hold_end) / 2.0
+    return RepTiming(start, hold_start, hold_end, end, lo, peak, lo)
+
+
+def _last_below(seg: FloatArray, level: float) -> int:
+    below = np.flatnonzero(seg < level)
+    return int(below[-1]) if below.size else 0
+
+
+def _first_below(seg: FloatArray, level: float) -> int:
+    below = np.flatnonzero(seg < level)
+    return int(below[0]) if below.size else len(seg) - 1
 
 
 def rep_profile(t: FloatArray, reps: list[RepTiming]) -> FloatArray:

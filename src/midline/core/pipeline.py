@@ -11,11 +11,12 @@ from midline.core import geometry as geo
 from midline.core.cues import FRONTAL_BODIES, ONE_SIDED_SIGNALS, Findings, build_cues
 from midline.core.landmarks import LM, N_LANDMARKS, LandmarkSeries
 from midline.core.metrics import (
+    amplitude,
     at,
     at_squeeze,
     classify_position,
-    leg_amplitude,
     phase_durations,
+    rep_frames,
     stance_steps,
     symmetry,
 )
@@ -165,6 +166,31 @@ def analyse(
     u = rep_profile(t, timings)
     phase = np.zeros(n, np.int8)
     rep_of = np.full(n, -1, np.int64)
+    ends = np.array([r.end for r in timings])
+    starts = np.array([r.start for r in timings])
+    core_idx, core_m = rep_frames(t, np.stack([starts, ends], axis=1) if timings else np.zeros((0, 2)))
+    ext_spans = (
+        np.stack(
+            [
+                np.maximum(starts - REST_PAD_S, np.r_[-np.inf, ends[:-1]]),
+                np.minimum(ends + REST_PAD_S, np.r_[starts[1:], np.inf]),
+            ],
+            axis=1,
+        )
+        if timings
+        else np.zeros((0, 2))
+    )
+    ext_idx, ext_m = rep_frames(t, ext_spans)
+    g_all = {lv: at_squeeze(raw_gaps[lv], u, core_idx, core_m, reliable[lv]) for lv in gaps}
+    frontal = spec.body in FRONTAL_BODIES
+    tilt_all = {s: at_squeeze(tilt[s], u, core_idx, core_m, tilt_ok) for s in tilt}
+    peak_all = at_squeeze(raw_primary, u, core_idx, core_m)
+    rom_all = amplitude(raw_primary[:, None], u, ext_idx, ext_m, 1.0)
+    legs_all = {
+        s: amplitude(raw[:, list(idx), :2].reshape(n, -1), u, ext_idx, ext_m, leg_px)
+        for s, idx in LEG_SETS.items()
+    }
+    two_sided = spec.primary_signal not in ONE_SIDED_SIGNALS
     reps: list[Rep] = []
     ranges: dict[str, list[float]] = {"left": [], "right": []}
     for i, r in enumerate(timings):
@@ -177,32 +203,18 @@ def analyse(
         ]
         for name, a, b in bounds:
             phase[_span(t, a, b)] = PHASE_CODE[name]
-        core = _span(t, r.start, r.end, closed=True)  # slices: O(rep), not O(T), per rep
-        rep_of[core] = i
-        lo = max(r.start - REST_PAD_S, timings[i - 1].end if i else -np.inf)
-        hi = min(r.end + REST_PAD_S, timings[i + 1].start if i + 1 < len(timings) else np.inf)
-        ext = _span(t, lo, hi, closed=True)
-        u_core, u_ext = u[core], u[ext]
-        every = np.ones(u_core.shape, bool)
-        g = {lv: at_squeeze(raw_gaps[lv][core], u_core, every, reliable[lv][core]) for lv in gaps}
+        rep_of[_span(t, r.start, r.end, closed=True)] = i
+        g = {lv: _opt(g_all[lv][i]) for lv in gaps}
         conc, ecc = durs["concentric"], durs["eccentric"]
         ratio = ecc / conc if conc > 1e-6 else None
         lr: dict[str, float | None] = {}
-        if spec.primary_signal not in ONE_SIDED_SIGNALS:
-            for s, idx in LEG_SETS.items():
-                lr[s] = leg_amplitude(raw[ext][:, list(idx), :2], u_ext, leg_px)
+        if two_sided:
+            for s in LEG_SETS:
+                lr[s] = _opt(legs_all[s][i])
                 if lr[s] is not None:
-                    ranges[s].append(float(lr[s] or 0.0))
-        tilts: dict[str, float | None] = {
-            s: (
-                at_squeeze(tilt[s][core], u_core, every, tilt_ok[core])
-                if spec.body in FRONTAL_BODIES
-                else None
-            )
-            for s in ("left", "right")
-        }
-        peak_val = at_squeeze(raw_primary[core], u_core, every)
-        rom = leg_amplitude(raw_primary[ext][:, None, None], u_ext, 1.0)
+                    ranges[s].append(float(legs_all[s][i]))
+        tilts = {s: (_opt(tilt_all[s][i]) if frontal else None) for s in ("left", "right")}
+        rom = _opt(rom_all[i])
         reps.append(
             Rep(
                 index=i + 1,
@@ -219,7 +231,7 @@ def analyse(
                 rom=rom if rom is not None else abs(r.peak - r.rest),
                 knee_alignment_deg=tilts,
                 leg_range=lr,
-                peak_value=peak_val,
+                peak_value=_opt(peak_all[i]),
                 thigh_gap_cm=_cm(g["thigh"], cm_per_leg),
                 knee_gap_cm=_cm(g["knee"], cm_per_leg),
                 ankle_gap_cm=_cm(g["ankle"], cm_per_leg),
@@ -346,6 +358,10 @@ def _cue_trace(n: int, t: FloatArray, timings: list[RepTiming], report: Report) 
             sl = _span(t, a, b)
             out[sl] = np.where(out[sl] == "", cue.code, out[sl])
     return out
+
+
+def _opt(v: float) -> float | None:
+    return float(v) if np.isfinite(v) else None
 
 
 def _span(t: FloatArray, a: float, b: float, closed: bool = False) -> slice:
