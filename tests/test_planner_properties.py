@@ -20,8 +20,10 @@ from midline.catalog.models import LEVELS
 from midline.errors import PlanInfeasibleError
 from midline.planner import Plan, Profile, build_plan, make_profile
 from midline.planner.eligibility import avoid_reason
+from midline.planner.progression import LADDER
 
-COVERED_INDIVIDUALLY = ("adductors",)
+LEVER_STEP = LADDER.index("lever") + 1
+"""The progression step from which a ring or ball sits further from the hip (above the ankles)."""
 COVERED_AS_GROUP = ("deep-hip-rotators", "abductors")
 
 
@@ -41,6 +43,7 @@ def expected_seconds(item: dict[str, object], catalog: Catalog) -> int:
 def check_plan(plan: Plan, profile: Profile, catalog: Catalog) -> None:
     data = plan.to_dict()
     assert len(data["weeks"]) == profile.weeks
+    assert [w["deload"] for w in data["weeks"]] == [w % 4 == 0 for w in range(1, profile.weeks + 1)]
     adductors = [m.id for m in catalog.muscles_in_group("adductors")]
     groups = {g: {m.id for m in catalog.muscles_in_group(g)} for g in COVERED_AS_GROUP}
     sequence: list[frozenset[str]] = []
@@ -70,6 +73,15 @@ def check_plan(plan: Plan, profile: Profile, catalog: Catalog) -> None:
                 primary |= set(ex.primary_muscles)
                 positions.add(item["position"])
                 history.setdefault(ex.id, []).append((week["deload"], item))
+                # the prop moves from the shortest lever to a longer one once the lever rung is reached
+                first_use = next(u for u in ex.props if u.prop in {"none", *profile.props})
+                levers = sorted({catalog.placements[pl].lever for pl in first_use.placements})
+                if week["progression"]["step"] >= LEVER_STEP and "lever" in ex.progressions:
+                    if item["prop"] == first_use.prop and len(levers) > 1:
+                        assert catalog.placements[item["placement"]].lever > levers[0], ex.id
+                elif week["progression"]["step"] < LEVER_STEP:
+                    assert item["prop"] == first_use.prop
+                    assert catalog.placements[item["placement"]].lever == levers[0], ex.id
             assert session["seconds"] == seconds
             assert seconds <= profile.minutes * 60, f"week {week['index']} runs over"
             assert session["minutes"] <= profile.minutes
