@@ -20,6 +20,9 @@ FloatArray = NDArray[np.float64]
 ENTER, EXIT = 0.30, 0.15
 """Hysteresis (fractions of the set's range): a rep starts above ENTER and ends below EXIT."""
 
+MIN_SNR = 6.0
+"""A rep must rise this many noise standard deviations above rest (stillness is not reps)."""
+
 _TAU = np.linspace(0.0, 1.0, 2001)
 _MJ = 10 * _TAU**3 - 15 * _TAU**4 + 6 * _TAU**5
 
@@ -27,7 +30,7 @@ _MJ = 10 * _TAU**3 - 15 * _TAU**4 + 6 * _TAU**5
 def min_jerk(tau: FloatArray) -> FloatArray:
     """Normalised minimum-jerk position 0 -> 1 over tau in 0..1 (clipped outside)."""
     x = np.clip(tau, 0.0, 1.0)
-    out: FloatArray = 10 * x**3 - 15 * x**4 + 6 * x**5
+    out: FloatArray = x * x * x * (10.0 + x * (6.0 * x - 15.0))
     return out
 
 
@@ -72,10 +75,19 @@ def _excursions(s: FloatArray, lo: float, amp: float) -> list[tuple[int, int]]:
     return [(a, b) for a, b in _runs(above_exit) if above_enter[a : b + 1].any()]
 
 
+def noise_level(y: FloatArray) -> float:
+    """Robust noise standard deviation of a signal from its second differences."""
+    d2 = np.diff(y[np.isfinite(y)], n=2)
+    if d2.size == 0:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(d2)) / np.sqrt(6.0))
+
+
 def _min_jerk_slope(tau: FloatArray) -> FloatArray:
     """d min_jerk / d tau (zero outside 0..1)."""
     x = np.clip(tau, 0.0, 1.0)
-    out: FloatArray = 30 * x**2 - 60 * x**3 + 30 * x**4
+    y = x * (1.0 - x)
+    out: FloatArray = 30.0 * y * y
     return out
 
 
@@ -201,7 +213,9 @@ def detect_reps(
     lo = float(np.percentile(s[finite], 10))
     hi = float(np.percentile(s[finite], 98))
     amp = hi - lo
-    if amp <= max(min_range, 1e-9):
+    y = s if raw is None else raw
+    floor = max(min_range, MIN_SNR * noise_level(y), 1e-9)
+    if amp <= floor:
         return []
     exc = _excursions(s, lo, amp)
     first_i = int(np.argmax(finite))
@@ -215,7 +229,6 @@ def detect_reps(
         rep = _quick_rep(t, filled, a, b, prev_b, next_a, lo)
         complete = complete and rep.start >= t[first_i] and rep.end <= t[last_i]
         rough.append((rep, complete))
-    y = s if raw is None else raw
     init = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r, _ in rough])
     margin = 0.1
     lower = np.r_[t[first_i], init[:-1, 3] + margin]
@@ -232,7 +245,7 @@ def detect_reps(
             hold_start = hold_end = (hold_start + hold_end) / 2.0
         if not complete or start < t[first_i] or end > t[last_i]:
             continue
-        if abs(r.peak - r.rest) < min_range:
+        if abs(r.peak - r.rest) < floor:
             continue
         reps.append(
             RepTiming(

@@ -1,0 +1,83 @@
+"""Reps and phase boundaries from minimum-jerk rep sequences with known boundaries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from midline.core.phases import detect_reps, fit_reps, min_jerk, min_jerk_time, rep_profile
+from midline.core.signals import smooth
+
+FPS = 30.0
+
+
+def sequence(
+    bounds: list[tuple[float, float, float, float, float]], duration: float, noise: float, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rest 0 -> each rep (start, hold start, hold end, end, height) -> rest 0, plus noise."""
+    t = np.arange(int(duration * FPS)) / FPS
+    y = np.zeros_like(t)
+    for a, b, c, d, h in bounds:
+        y += h * (min_jerk((t - a) / (b - a)) - min_jerk((t - c) / (d - c)))
+    return t, y + np.random.default_rng(seed).normal(0.0, noise, t.shape)
+
+
+def found(t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    reps = detect_reps(t, smooth(y, FPS), raw=y)
+    return np.array([[r.start, r.hold_start, r.hold_end, r.end] for r in reps])
+
+
+def test_min_jerk_and_its_inverse() -> None:
+    tau = np.linspace(0, 1, 11)
+    assert min_jerk(np.array([0.0, 0.5, 1.0])).tolist() == pytest.approx([0.0, 0.5, 1.0])
+    np.testing.assert_allclose(min_jerk_time(min_jerk(tau)), tau, atol=1e-3)
+
+
+def test_boundaries_are_where_the_movement_starts_and_stops_not_a_speed_threshold() -> None:
+    truth = [(1.0, 2.0, 2.6, 4.2, 1.0), (5.4, 6.3, 7.0, 8.9, 1.0), (10.0, 11.2, 11.5, 12.4, 1.0)]
+    t, y = sequence(truth, 14.0, noise=0.0)
+    got = found(t, y)
+    np.testing.assert_allclose(got, np.array(truth)[:, :4], atol=0.02)
+
+
+def test_noisy_reps_stay_within_a_tenth_of_a_second() -> None:
+    truth = [(1.0, 2.0, 2.6, 4.2, 1.0), (5.4, 6.3, 7.0, 8.9, 1.0), (10.0, 11.0, 11.5, 13.0, 1.0)]
+    t, y = sequence(truth, 14.5, noise=0.05, seed=3)
+    got = found(t, y)
+    assert got.shape == (3, 4)
+    assert np.abs(got - np.array(truth)[:, :4]).max() < 0.1
+
+
+def test_a_partial_rep_is_a_rep_and_half_reps_at_either_end_are_not() -> None:
+    truth = [
+        (-1.0, 0.0, 0.5, 1.8, 1.0),  # already squeezing when the recording starts
+        (3.0, 4.0, 4.6, 6.0, 1.0),
+        (7.2, 8.0, 8.5, 9.6, 0.5),  # a complete rep at half the range
+        (11.0, 12.0, 12.5, 14.0, 1.0),
+        (15.2, 16.2, 17.0, 18.5, 1.0),  # still holding when the recording stops
+    ]
+    t, y = sequence(truth, 17.5, noise=0.02, seed=1)
+    got = found(t, y)
+    np.testing.assert_allclose(got, np.array(truth)[1:4, :4], atol=0.1)
+
+
+def test_standing_still_is_no_rep_however_noisy() -> None:
+    t = np.arange(600) / FPS
+    for seed in range(5):
+        y = np.random.default_rng(seed).normal(0, 0.01, t.shape)
+        assert len(found(t, y)) == 0
+    assert detect_reps(t, np.zeros_like(t)) == []
+
+
+def test_fit_recovers_times_from_rough_starting_values() -> None:
+    t, y = sequence([(1.0, 2.2, 2.8, 4.5, 2.0)], 6.0, noise=0.0)
+    init = np.array([[1.2, 2.0, 3.0, 4.2]])
+    fitted = fit_reps(t, y, init, np.array([[0.0, 6.0]]))
+    np.testing.assert_allclose(fitted[0], [1.0, 2.2, 2.8, 4.5], atol=0.01)
+
+
+def test_rep_profile_is_zero_at_rest_one_in_the_hold() -> None:
+    t, y = sequence([(1.0, 2.0, 2.5, 4.0, 1.0)], 5.0, noise=0.0)
+    reps = detect_reps(t, y)
+    u = rep_profile(t, reps)
+    np.testing.assert_allclose(u, y, atol=0.02)
