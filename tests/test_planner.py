@@ -180,11 +180,12 @@ def test_habits_are_listed_not_scheduled(catalog: Catalog) -> None:
 
 
 def test_preferences_pull_an_exercise_in(catalog: Catalog) -> None:
-    def count(plan_prefer: str) -> int:
-        plan = build_plan(make_profile(props="ring,ball", weeks=1, prefer=plan_prefer), catalog)
-        return sum(i.exercise == "standing-squeeze" for s in plan.weeks[0].sessions for i in s.exercises)
+    def count(prefer: str) -> int:
+        plan = build_plan(make_profile(props="ring,ball", weeks=1, prefer=prefer), catalog)
+        return sum(i.exercise == "seated-squeeze" for s in plan.weeks[0].sessions for i in s.exercises)
 
-    assert count("standing-squeeze") >= count("")
+    # with the preference it is in every session (each in that session's position), more often than without
+    assert count("seated-squeeze") == 3 > count("")
 
 
 # --- profile validation -------------------------------------------------------------------------
