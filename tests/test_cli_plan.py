@@ -133,3 +133,11 @@ def test_unknown_prop_lists_the_known_ones() -> None:
     assert res.returncode == 2
     assert "known props: none, ring, ball" in " ".join(res.stderr.split())
     assert "Traceback" not in res.stderr
+
+
+def test_unwritable_output_is_a_message(tmp_path: Path) -> None:
+    res = _midline(
+        *DONE_WHEN[:1], "--props", "ring,ball", "--markdown", str(tmp_path / "missing" / "plan.md")
+    )
+    assert res.returncode == 2
+    assert "cannot write" in res.stderr and "Traceback" not in res.stderr

@@ -214,6 +214,11 @@ def test_unknown_prop_lists_the_known_ones(catalog: Catalog) -> None:
         build_plan(make_profile(props="rings"), catalog)
 
 
+def test_unknown_preference_is_refused(catalog: Catalog) -> None:
+    with pytest.raises(ProfileError, match=r"cannot prefer 'sideways'.*known leg positions: parallel"):
+        build_plan(make_profile(props="ring,ball", prefer="sideways"), catalog)
+
+
 def test_profile_lists_accept_commas_case_and_repeats() -> None:
     profile = make_profile(props=" Ring, ball,ring ,", avoid="Knee-Pain")
     assert profile.props == ("ring", "ball")

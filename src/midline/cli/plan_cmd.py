@@ -30,12 +30,18 @@ def _start_date(text: str | None) -> dt.date:
 
 def _emit(plan: Plan, as_json: bool, markdown: Path | None, ics: Path | None, start: str | None) -> None:
     notices = err_console if as_json else Console()
+    files: list[tuple[Path, bytes]] = []
     if markdown is not None:
-        markdown.write_text(plan_markdown(plan), encoding="utf-8")
-        notices.print(f"wrote {markdown}")
+        files.append((markdown, plan_markdown(plan).encode("utf-8")))
     if ics is not None:
-        ics.write_bytes(plan_ics(plan, _start_date(start)))
-        notices.print(f"wrote {ics}")
+        files.append((ics, plan_ics(plan, _start_date(start))))
+    for path, content in files:
+        try:
+            path.write_bytes(content)
+        except OSError as exc:
+            err_console.print(f"[bold red]error:[/] cannot write {path}: {exc.strerror}")
+            raise typer.Exit(2) from None
+        notices.print(f"wrote {path}")
     if as_json:
         sys.stdout.write(plan_json(plan) + "\n")
     else:

@@ -106,7 +106,7 @@ def explain_block(problem: PatternProblem, week: int, minutes: int) -> PlanInfea
     culprits = [f for f in FAMILIES if solve_pattern(problem, relax=frozenset({f})) is not None]
     detail = {
         "time": f"sessions of {minutes} minutes",
-        "variety": f"{len(problem.seconds)} usable exercises",
+        "variety": f"{len(problem.seconds)} usable exercise{'s' if len(problem.seconds) != 1 else ''}",
     }
     if culprits:
         named = " or ".join(
