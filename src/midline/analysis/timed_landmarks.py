@@ -21,6 +21,7 @@ from midline.core.landmarks import LandmarkSeries
 from midline.pose.landmarks_file import (
     LandmarksFileError,
     read_landmarks,
+    series_from_dict,
     series_to_dict,
 )
 
@@ -35,11 +36,12 @@ def write_timed_landmarks(series: LandmarkSeries, path: str | os.PathLike[str]) 
 def read_timed_landmarks(path: str | os.PathLike[str]) -> LandmarkSeries:
     """Read landmarks.json; frame times from ``"t"`` when the file has them."""
     p = Path(path)
-    series = read_landmarks(p)
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):  # read_landmarks has already reported these
-        return series
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        read_landmarks(p)  # raises the reader's own message for an unreadable file
+        raise
+    series = series_from_dict(data, str(p))
     times = data.get("t") if isinstance(data, dict) else None
     if times is None:
         return series

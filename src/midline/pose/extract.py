@@ -61,7 +61,7 @@ def _run_segment(seg: _Segment, report: Callable[[int], None] | None = None) -> 
     from midline.pose.backend import MediaPipePose
     from midline.pose.subject import SubjectTracker
 
-    tracker = SubjectTracker(MediaPipePose(), MediaPipePose())
+    tracker = SubjectTracker(MediaPipePose(), crop_factory=MediaPipePose)
     ts: list[float] = []
     images: list[NDArray[np.float64]] = []
     worlds: list[NDArray[np.float64]] = []

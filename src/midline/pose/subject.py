@@ -10,6 +10,7 @@ crop around the tracked subject and, if that fails too, dropped. A subject not s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,15 +94,24 @@ class SubjectTracker:
     frame is re-run on a crop around the tracked subject with ``crop_backend`` (also tracking), and
     while that keeps finding the subject the following frames are run on the crop only (one pose
     inference a frame either way). When the crop loses the subject, whole frames are used again.
-    Without a ``crop_backend`` the frames of the other person are dropped.
+    Without a ``crop_backend`` (or a ``crop_factory`` that makes one when first needed) the frames
+    of the other person are dropped.
     """
 
     def __init__(
-        self, backend: PoseBackend, crop_backend: PoseBackend | None = None, lost_after_s: float = 1.0
+        self,
+        backend: PoseBackend,
+        crop_backend: PoseBackend | None = None,
+        lost_after_s: float = 1.0,
+        crop_retry_s: float = 0.25,
+        crop_factory: Callable[[], PoseBackend] | None = None,
     ) -> None:
         self.backend = backend
-        self.crop_backend = crop_backend
+        self._crop = crop_backend
+        self._crop_factory = crop_factory
         self.lost_after_s = lost_after_s
+        self.crop_retry_s = crop_retry_s
+        self._last_crop_failure = -np.inf
         self.box: Box | None = None
         self.last_t = -np.inf
         self.window: tuple[int, int, int, int] | None = None  # set while following on a crop
@@ -126,17 +136,25 @@ class SubjectTracker:
         if self.box is None or same_subject(self.box, box, t - self.last_t):
             return self._accept(result, box, t)
         self.jumps += 1
-        if self.crop_backend is None:
-            return None
+        if self.crop_backend is None or t - self._last_crop_failure < self.crop_retry_s:
+            return None  # the other person's frame is dropped
         _reset(self.crop_backend)
         height, width = rgb.shape[:2]
         self.window = crop_window(self.box, width, height)
         found = self._on_crop(rgb, t)
         if found is None:
             self.window = None
+            self._last_crop_failure = t
         else:
             self.recovered += 1
         return found
+
+    @property
+    def crop_backend(self) -> PoseBackend | None:
+        """The crop backend, created on first use when a factory was given (most videos never need it)."""
+        if self._crop is None and self._crop_factory is not None:
+            self._crop = self._crop_factory()
+        return self._crop
 
     def _on_crop(self, rgb: NDArray[np.uint8], t: float) -> PoseResult | None:
         assert self.window is not None and self.box is not None and self.crop_backend is not None
@@ -169,8 +187,8 @@ class SubjectTracker:
 
     def close(self) -> None:
         self.backend.close()
-        if self.crop_backend is not None:
-            self.crop_backend.close()
+        if self._crop is not None:
+            self._crop.close()
 
 
 def _reset(backend: PoseBackend) -> None:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 from pathlib import Path
 from string import Template
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.offline import get_plotlyjs
-from plotly.subplots import make_subplots
 
 from midline.core.pipeline import Analysis
 
@@ -109,64 +107,125 @@ def _summary(report: dict[str, Any]) -> str:
     return f"<table>{body}</table>"
 
 
-def _shade(fig: go.Figure, report: dict[str, Any], rows: int) -> None:
-    for rep in report["reps"]:
-        for ph in rep["phases"]:
-            for r in range(1, rows + 1):
-                fig.add_vrect(
-                    x0=ph["start_s"], x1=ph["end_s"],
-                    fillcolor=PHASE_COLOURS.get(ph["name"], "rgba(0,0,0,0.05)"),
-                    line_width=0, layer="below", row=r, col=1,
-                )  # fmt: skip
-        fig.add_annotation(
-            x=(rep["start_s"] + rep["end_s"]) / 2, y=1.0, yref="paper", text=f"rep {rep['index']}",
-            showarrow=False, font={"size": 11},
-        )  # fmt: skip
-
-
 def _series(values: Any) -> list[float | None]:
     arr = np.asarray(values, dtype=np.float64)
     return [None if not np.isfinite(v) else round(float(v), 4) for v in arr]
 
 
-def signals_figure(analysis: Analysis) -> go.Figure:
+# Figures are plain plotly.js JSON (data + layout): building plotly.graph_objects figures costs a
+# second or more of validation for nothing the page needs.
+Figure = dict[str, Any]
+
+
+def _phase_shapes(report: dict[str, Any], yrefs: tuple[str, ...]) -> tuple[list[Any], list[Any]]:
+    shapes, notes = [], []
+    for rep in report["reps"]:
+        for ph in rep["phases"]:
+            for yref in yrefs:
+                shapes.append(
+                    {
+                        "type": "rect",
+                        "xref": "x",
+                        "yref": f"{yref} domain",
+                        "x0": ph["start_s"],
+                        "x1": ph["end_s"],
+                        "y0": 0,
+                        "y1": 1,
+                        "fillcolor": PHASE_COLOURS.get(ph["name"], "rgba(0,0,0,0.05)"),
+                        "line": {"width": 0},
+                        "layer": "below",
+                    }
+                )
+        notes.append(
+            {
+                "x": (rep["start_s"] + rep["end_s"]) / 2,
+                "y": 1.0,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": f"rep {rep['index']}",
+                "showarrow": False,
+                "font": {"size": 11},
+            }
+        )
+    return shapes, notes
+
+
+def signals_figure(analysis: Analysis) -> Figure:
+    """Leg gaps (top) and the exercise's primary signal (bottom) over time, reps and phases shaded."""
     tr, report = analysis.traces, analysis.report.to_dict()
     unit = report["summary"]["primary_signal"].get("unit", "")
     name = report["summary"]["primary_signal"].get("name", "primary")
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("Leg gaps (leg lengths)", f"{name} ({unit})"))  # fmt: skip
     t = _series(tr.t)
-    for level in ("thigh", "knee", "ankle"):
-        fig.add_trace(go.Scatter(x=t, y=_series(getattr(tr, f"{level}_gap")), name=f"{level} gap",
-                                 line={"color": GAP_COLOURS[level]}), row=1, col=1)  # fmt: skip
-    fig.add_trace(go.Scatter(x=t, y=_series(tr.primary), name=name, line={"color": "#222"}), row=2, col=1)
-    _shade(fig, report, 2)
-    fig.update_xaxes(title_text="time (s)", row=2, col=1)
-    fig.update_layout(height=560, margin={"l": 50, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h"})
-    return fig
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": t,
+            "y": _series(getattr(tr, f"{level}_gap")),
+            "name": f"{level} gap",
+            "line": {"color": GAP_COLOURS[level]},
+            "xaxis": "x",
+            "yaxis": "y",
+        }
+        for level in ("thigh", "knee", "ankle")
+    ]
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": t,
+            "y": _series(tr.primary),
+            "name": name,
+            "line": {"color": "#222"},
+            "xaxis": "x2",
+            "yaxis": "y2",
+        }
+    )
+    shapes, notes = _phase_shapes(report, ("y", "y2"))
+    layout = {
+        "height": 560,
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
+        "legend": {"orientation": "h", "y": -0.12},
+        "xaxis": {"anchor": "y", "matches": "x2", "showticklabels": False},
+        "yaxis": {"domain": [0.55, 1.0], "title": {"text": "gap (leg lengths)"}},
+        "xaxis2": {"anchor": "y2", "title": {"text": "time (s)"}},
+        "yaxis2": {"domain": [0.0, 0.45], "title": {"text": f"{name} ({unit})"}},
+        "shapes": shapes,
+        "annotations": notes,
+    }
+    return {"data": data, "layout": layout}
 
 
-def tempo_figure(analysis: Analysis) -> go.Figure:
+def tempo_figure(analysis: Analysis) -> Figure:
+    """Per-rep stacked bars: squeeze, hold, release seconds."""
     reps = analysis.report.to_dict()["reps"]
     labels = [f"rep {r['index']}" for r in reps]
-    fig = go.Figure()
-    for key, word, colour in (
-        ("concentric_s", "squeeze", "#2ecc40"),
-        ("hold_s", "hold", "#ffb000"),
-        ("eccentric_s", "release", "#0074d9"),
-    ):
-        fig.add_trace(
-            go.Bar(y=labels, x=[r[key] for r in reps], name=word, orientation="h", marker_color=colour)
+    data = [
+        {"type": "bar", "orientation": "h", "y": labels, "x": [r[key] for r in reps], "name": word,
+         "marker": {"color": colour}}
+        for key, word, colour in (
+            ("concentric_s", "squeeze", "#2ecc40"),
+            ("hold_s", "hold", "#ffb000"),
+            ("eccentric_s", "release", "#0074d9"),
         )
-    fig.update_layout(
-        barmode="stack", height=120 + 32 * max(1, len(reps)), xaxis_title="seconds",
-        yaxis={"autorange": "reversed"}, margin={"l": 60, "r": 20, "t": 20, "b": 40},
-    )  # fmt: skip
-    return fig
+    ]  # fmt: skip
+    layout = {
+        "barmode": "stack",
+        "height": 120 + 32 * max(1, len(reps)),
+        "xaxis": {"title": {"text": "seconds"}},
+        "yaxis": {"autorange": "reversed"},
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 40},
+    }
+    return {"data": data, "layout": layout}
 
 
-def _div(fig: go.Figure) -> str:
-    return str(pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False}))
+def _div(fig: Figure, div_id: str) -> str:
+    payload = json.dumps(fig, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        f'<div id="{div_id}"></div><script>(function(){{var f={payload};'
+        f'Plotly.newPlot("{div_id}",f.data,f.layout,{{displaylogo:false,responsive:true}});}})();</script>'
+    )
 
 
 def render_html(analysis: Analysis, video: Path | None = None) -> str:
@@ -180,7 +239,7 @@ def render_html(analysis: Analysis, video: Path | None = None) -> str:
             '<h2>Annotated video</h2><video controls playsinline preload="metadata" '
             f'src="data:video/mp4;base64,{data}"></video>'
         )
-    tempo = _div(tempo_figure(analysis)) if report["reps"] else "<p>No complete rep was found.</p>"
+    tempo = _div(tempo_figure(analysis), "tempo") if report["reps"] else "<p>No complete rep was found.</p>"
     return _PAGE.substitute(
         title=html.escape(report["exercise"]),
         subtitle=html.escape(
@@ -190,6 +249,6 @@ def render_html(analysis: Analysis, video: Path | None = None) -> str:
         cues=_cues(report),
         summary=_summary(report),
         video=video_html,
-        signals=_div(signals_figure(analysis)),
+        signals=_div(signals_figure(analysis), "signals"),
         tempo=tempo,
     )
