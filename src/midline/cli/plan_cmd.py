@@ -57,7 +57,7 @@ def plan(
     minutes: Annotated[int, typer.Option(help="Minutes per session (5-120).")] = 20,
     weeks: Annotated[int, typer.Option(help="Length of the programme in weeks (1-52).")] = 4,
     props: Annotated[
-        str, typer.Option(help="Comma-separated props you have, e.g. ring,ball (see `midline exercises`).")
+        str, typer.Option(help="Comma-separated props you have, e.g. ring,ball (see `midline props`).")
     ] = "",
     avoid: Annotated[
         str,
