@@ -40,6 +40,7 @@ class BodyPlan:
     rest_deg: tuple[float, float] = (-4.0, -4.0)  # leg angle from vertical, + = toward midline
     squeeze_deg: tuple[float, float] = (3.0, 3.0)
     foot_deg: tuple[float, float] = (0.0, 0.0)  # + = toes out
+    valgus_px: float = 0.0  # knees pushed toward the midline by this much at the squeeze
     noise_px: float = 0.0
     seed: int = 0
 
@@ -73,16 +74,18 @@ def ankle_centre_distance(angle_l: float, angle_r: float) -> float:
 
 
 def build(plan: BodyPlan) -> LandmarkSeries:
-    t = np.arange(int(round(plan.duration * plan.fps))) / plan.fps
+    t = np.arange(round(plan.duration * plan.fps)) / plan.fps
     n = len(t)
     pts = np.zeros((n, 33, 3))
     cx, hy = W / 2, 250.0
     al, ar = leg_angles(plan, t)
+    u = rep_profile(t, plan.reps)
     for side, ang, sgn in (("LEFT", al, 1.0), ("RIGHT", ar, -1.0)):
         # the person's left is image right (+x) when they face the camera
         hip = np.stack([np.full(n, cx + sgn * HIP_W / 2), np.full(n, hy), np.zeros(n)], axis=1)
         ankle = hip + LEG_PX * np.stack([-sgn * np.sin(ang), np.cos(ang), np.zeros(n)], axis=1)
         knee = hip + (1.0 - SHANK) * (ankle - hip)
+        knee[:, 0] -= sgn * plan.valgus_px * u
         foot = np.radians(plan.foot_deg[0 if side == "LEFT" else 1])
         heel = ankle + np.array([0.0, 0.05 * LEG_PX, 0.04 * LEG_PX])
         toe = heel + FOOT_PX * np.stack(
@@ -115,3 +118,20 @@ def standard_reps(ecc_s: float = 1.6) -> list[RepPlan]:
         reps.append(RepPlan(t0, t0 + 1.0, t0 + 1.6, t0 + 1.6 + ecc_s))
         t0 += 1.6 + ecc_s + 1.2
     return reps
+
+
+def build_walking(foot_deg: float, duration: float = 8.0, fps: float = 30.0) -> LandmarkSeries:
+    """Walking toward the camera: each foot alternates 0.5 s stance (still) and 0.5 s swing
+    (lifted and carried forward); both feet turned by ``foot_deg`` (+ = toes out)."""
+    plan = BodyPlan(fps=fps, duration=duration, rest_deg=(0.0, 0.0), foot_deg=(foot_deg, foot_deg))
+    series = build(plan)
+    t = series.t
+    img = series.image.copy()
+    for k, side in enumerate(("LEFT", "RIGHT")):
+        phase = ((t + 0.5 * k) % 1.0) / 0.5  # 0..1 stance, 1..2 swing
+        swing = np.clip(phase - 1.0, 0.0, 1.0)
+        lift = np.where(phase >= 1.0, np.sin(np.pi * swing), 0.0) * 0.2 * LEG_PX
+        for name in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX"):
+            share = 0.5 if name == "KNEE" else 1.0
+            img[:, LM[f"{side}_{name}"], 1] -= share * lift / H
+    return LandmarkSeries(t=t, image=img, world=None, width=W, height=H, fps=fps)

@@ -1,0 +1,81 @@
+"""The analysis against the known answers of every synthetic case (tests/data/synthetic).
+
+Criteria (the issue's definition of done): rep count exact; phase boundaries within 0.15 s;
+knee and ankle surface gaps at the squeeze within 0.03 leg lengths (standing and seated
+squeezes); the right leg position, left and right; every expected cue present and no
+forbidden one. Cases that do not meet a criterion yet are marked xfail with the reason, so
+the table in docs/analysis.md and this file tell the same story.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from accuracy import GAP_TOL, PHASE_TOL_S, evaluate  # noqa: E402
+
+CASES = sorted((ROOT / "tests" / "data" / "synthetic").glob("*.truth.json"))
+
+KNOWN = {
+    # noise-limited phase timing: the boundary fit's error grows with noise / range
+    ("d03_standing-squeeze_loose-below-hd-world", "phases"): "noise-limited timing (HD noise)",
+    ("d07_standing-squeeze_noisy-dropouts-half-start", "phases"): "noise-limited timing (noisy)",
+    ("d12_seated-squeeze_partial", "phases"): "noise-limited timing (small seated range)",
+    # the support (top) leg of side-lying: the foot angle convention disagrees for a bent leg
+    ("d15_inner-thigh-lift_clean-bottom-left", "position"): "top (support) leg foot angle",
+    ("d16_inner-thigh-lift_fast-release-bottom-right", "position"): "top (support) leg foot angle",
+    ("d17_inner-thigh-lift_partial-half-end", "position"): "top (support) leg foot angle",
+    ("d18_inner-thigh-lift_pilates-stance-noisy-dropouts-off-axis", "position"): "top leg",
+    # side view without world landmarks: the foot angle rests on the noisy image depth
+    ("d22_double-leg-lowers_off-axis-noisy-dropouts-fps25-hd", "position"): "image depth noise",
+    # feet cut off by the framing: no position is reported rather than a guess
+    ("d06_standing-squeeze_legs-out-of-frame-portrait", "position"): "feet out of the frame",
+}
+CRITERIA = ("reps", "phases", "gaps", "position", "cues")
+_cache: dict[str, object] = {}
+
+
+def _result(path: Path):  # type: ignore[no-untyped-def]
+    if path.name not in _cache:
+        truth = json.loads(path.read_text())
+        lm = path.with_name(path.name.replace(".truth.json", ".landmarks.json"))
+        _cache[path.name] = evaluate(lm, truth)
+    return _cache[path.name]
+
+
+def _params() -> list[object]:
+    out = []
+    for path in CASES:
+        case = path.name.removesuffix(".truth.json")
+        for crit in CRITERIA:
+            marks = []
+            if (case, crit) in KNOWN:
+                marks.append(pytest.mark.xfail(reason=KNOWN[(case, crit)], strict=True))
+            out.append(pytest.param(path, crit, id=f"{case}-{crit}", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize(("path", "criterion"), _params())
+def test_case_meets_criterion(path: Path, criterion: str) -> None:
+    r = _result(path)
+    if criterion == "reps":
+        assert r.reps_got == r.reps_truth
+    elif criterion == "phases":
+        assert r.phase_err is None or r.phase_err <= PHASE_TOL_S, r.phase_err
+    elif criterion == "gaps":
+        assert r.knee_err is None or r.knee_err <= GAP_TOL, r.knee_err
+        assert r.ankle_err is None or r.ankle_err <= GAP_TOL, r.ankle_err
+    elif criterion == "position":
+        assert r.position_ok, r.problems
+    else:
+        assert r.cues_ok, r.problems
+
+
+def test_every_case_is_covered() -> None:
+    assert len(CASES) >= 24

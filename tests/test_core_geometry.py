@@ -1,0 +1,112 @@
+"""Per-frame geometry on bodies whose every number is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core_body import LEG_PX, BodyPlan, RepPlan, ankle_centre_distance, build, knee_centre_distance
+from midline.core import geometry as geo
+from midline.core.landmarks import LM
+from midline.core.signals import clean, leg_length_px
+
+
+def _pts(plan: BodyPlan) -> np.ndarray:
+    s = build(plan)
+    return clean(s).xyz
+
+
+def test_surface_gap_is_centre_distance_over_leg_length_minus_breadth() -> None:
+    plan = BodyPlan(duration=1.0, rest_deg=(2.0, 3.0))
+    xyz = _pts(plan)
+    a_l, a_r = np.radians(2.0), np.radians(3.0)
+    knee = geo.surface_gap(xyz, "knee", LEG_PX, use_depth=False)
+    ankle = geo.surface_gap(xyz, "ankle", LEG_PX, use_depth=False)
+    assert knee[0] == pytest.approx(knee_centre_distance(a_l, a_r) / LEG_PX - 0.115, abs=1e-4)
+    assert ankle[0] == pytest.approx(ankle_centre_distance(a_l, a_r) / LEG_PX - 0.075, abs=1e-4)
+
+
+def test_shank_tilt_sign_follows_the_person_valgus_positive() -> None:
+    # legs angled with the ankles toward the midline: the knees are lateral of the ankles
+    xyz = _pts(BodyPlan(duration=1.0, rest_deg=(5.0, 5.0)))
+    for side in ("left", "right"):
+        assert geo.shank_tilt_deg(xyz, side)[0] == pytest.approx(-5.0, abs=1e-6)
+    # knees pushed medially past the ankles: valgus, positive on both legs
+    xyz2 = xyz.copy()
+    xyz2[:, LM.LEFT_KNEE, 0] -= 20.0
+    xyz2[:, LM.RIGHT_KNEE, 0] += 20.0
+    assert (geo.shank_tilt_deg(xyz2, "left") > 0).all()
+    assert (geo.shank_tilt_deg(xyz2, "right") > 0).all()
+
+
+@pytest.mark.parametrize("deg", [-15.0, 0.0, 35.0])
+def test_foot_angle_from_heel_to_toe_with_depth(deg: float) -> None:
+    xyz = _pts(BodyPlan(duration=1.0, rest_deg=(0.0, 0.0), foot_deg=(deg, deg)))
+    for side in ("left", "right"):
+        assert geo.foot_angle_deg(xyz, side)[0] == pytest.approx(deg, abs=0.5)
+
+
+def test_foot_angle_is_relative_to_the_body_when_the_camera_is_off_axis() -> None:
+    xyz = _pts(BodyPlan(duration=1.0, rest_deg=(0.0, 0.0), foot_deg=(0.0, 0.0)))
+    yaw = np.radians(15.0)
+    rot = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0], [-np.sin(yaw), 0, np.cos(yaw)]])
+    turned = xyz @ rot.T
+    for side in ("left", "right"):
+        assert geo.foot_angle_deg(turned, side)[0] == pytest.approx(0.0, abs=0.5)
+
+
+def test_joint_angles_and_floor_angle() -> None:
+    t = 3
+    xyz = np.zeros((t, 33, 3))
+    # supine seen from the side: shoulders left of the hips, legs straight up
+    xyz[:, LM.LEFT_SHOULDER] = xyz[:, LM.RIGHT_SHOULDER] = [100.0, 500.0, 0]
+    xyz[:, LM.LEFT_HIP] = xyz[:, LM.RIGHT_HIP] = [400.0, 500.0, 0]
+    xyz[:, LM.LEFT_ANKLE] = xyz[:, LM.RIGHT_ANKLE] = [400.0, 200.0, 0]
+    assert geo.hip_flexion_deg(xyz)[0] == pytest.approx(90.0)
+    xyz[:, LM.LEFT_ANKLE] = xyz[:, LM.RIGHT_ANKLE] = [
+        400.0 + 300 * np.cos(np.radians(45)),
+        500.0 - 300 * np.sin(np.radians(45)),
+        0,
+    ]
+    assert geo.hip_flexion_deg(xyz)[0] == pytest.approx(45.0)
+    # side-lying: the left hip lower in the image is the bottom leg, lifted 20 degrees
+    xyz[:, LM.LEFT_HIP] = [600.0, 400.0, 0]
+    xyz[:, LM.RIGHT_HIP] = [600.0, 340.0, 0]
+    xyz[:, LM.LEFT_ANKLE] = [600.0 - 400 * np.cos(np.radians(20)), 400.0 - 400 * np.sin(np.radians(20)), 0]
+    assert geo.bottom_side(xyz) == "left"
+    assert geo.floor_angle_deg(xyz, "left")[0] == pytest.approx(20.0)
+
+
+def test_view_score_front_versus_side() -> None:
+    front = _pts(BodyPlan(duration=1.0))
+    assert geo.view_score(front) > 0.85
+    side = front.copy()
+    side[..., 0] = 640.0 + 0.1 * (side[..., 0] - 640.0)  # the body turned side-on: widths vanish
+    assert geo.view_score(side) < 0.5
+
+
+def test_leg_length_from_segments_and_from_the_shank_when_thighs_point_at_the_camera() -> None:
+    s = build(BodyPlan(duration=1.0, rest_deg=(0.0, 0.0)))
+    c = clean(s)
+    assert leg_length_px(c) == pytest.approx(LEG_PX, rel=1e-3)
+    # seated facing the camera: thighs end-on (knees straight in front of the hips)
+    xyz = c.xyz.copy()
+    for hip, knee, ankle in (
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE),
+    ):
+        shank = xyz[:, ankle] - xyz[:, knee]
+        xyz[:, knee] = xyz[:, hip] + np.array([0.0, 10.0, -0.52 * LEG_PX])
+        xyz[:, ankle] = xyz[:, knee] + shank
+    seated = type(c)(xyz, xyz, c.vis, c.seen, c.inside, c.detected, None)
+    assert leg_length_px(seated) == pytest.approx(LEG_PX, rel=0.01)
+
+
+def test_knee_travel_signal_known_rep() -> None:
+    plan = BodyPlan(duration=5.0, reps=[RepPlan(1.0, 2.0, 2.5, 4.0)], rest_deg=(-4, -4), squeeze_deg=(3, 3))
+    xyz = _pts(plan)
+    knee = geo.surface_gap(xyz, "knee", LEG_PX, use_depth=False)
+    rest = knee_centre_distance(np.radians(-4), np.radians(-4)) / LEG_PX - 0.115
+    sq = knee_centre_distance(np.radians(3), np.radians(3)) / LEG_PX - 0.115
+    assert knee[0] == pytest.approx(rest, abs=1e-3)
+    assert knee[int(2.2 * 30)] == pytest.approx(sq, abs=1e-3)
