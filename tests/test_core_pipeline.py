@@ -11,7 +11,6 @@ import pytest
 from core_body import (
     LEG_PX,
     BodyPlan,
-    RepPlan,
     ankle_centre_distance,
     build,
     build_walking,

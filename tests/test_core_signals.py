@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from core_body import BodyPlan, build, standard_reps
 from midline.core.landmarks import LM, LandmarkSeries
