@@ -32,8 +32,6 @@ KNOWN = {
     ("d16_inner-thigh-lift_fast-release-bottom-right", "position"): "top (support) leg foot angle",
     ("d17_inner-thigh-lift_partial-half-end", "position"): "top (support) leg foot angle",
     ("d18_inner-thigh-lift_pilates-stance-noisy-dropouts-off-axis", "position"): "top leg",
-    # side view without world landmarks: the foot angle rests on the noisy image depth
-    ("d22_double-leg-lowers_off-axis-noisy-dropouts-fps25-hd", "position"): "image depth noise",
     # feet cut off by the framing: no position is reported rather than a guess
     ("d06_standing-squeeze_legs-out-of-frame-portrait", "position"): "feet out of the frame",
 }

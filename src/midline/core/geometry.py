@@ -68,27 +68,53 @@ def shank_tilt_deg(xyz: FloatArray, side: str) -> FloatArray:
     return out
 
 
-def foot_angle_deg(pts: FloatArray, side: str) -> FloatArray:
-    """Foot rotation about the shank axis away from straight ahead, + = toes out (degrees).
+def foot_angle_deg(pts: FloatArray, side: str, about_leg: bool = False) -> FloatArray:
+    """Foot rotation away from straight ahead, + = toes out (degrees).
+
+    On the feet (standing, sitting, walking: ``about_leg`` False) the rotation is the foot's
+    heading in the floor plane (about the vertical), which is what the eye judges and does not
+    depend on how the shank leans. Lying (``about_leg`` True) it is the rotation about the
+    shank axis, the leg's own long axis.
 
     ``pts``: (T, 33, 3) in a frame with x right, y down, z away (image pixels with z, or world
-    metres). Straight ahead is the leg's own forward direction: perpendicular to the shank and
-    to the hip line (so it turns with the body when the camera is off-axis, and with the leg
-    when the hip flexes).
-    The heel->toe direction is projected onto the plane across the shank.
+    metres). Straight ahead is perpendicular to the rotation axis and to the hip line (so it
+    turns with the body when the camera is off-axis, and with the leg when the hip flexes); the
+    heel->toe direction is projected onto the plane across the axis.
     """
     heel, toe, knee, ankle = FOOT[side]
     hips = pts[:, LM.LEFT_HIP] - pts[:, LM.RIGHT_HIP]
     if np.isfinite(hips).all(axis=1).any():  # the pelvis turns little: its median is steadier
         hips = np.broadcast_to(np.nanmedian(hips, axis=0), hips.shape)
     lateral = _unit(hips)  # toward the person's left
-    up = _unit(pts[:, knee] - pts[:, ankle])
+    if about_leg:
+        up = _unit(pts[:, knee] - pts[:, ankle])
+    else:  # image and world frames both have y down: the vertical is -y
+        up = np.broadcast_to(np.array([0.0, -1.0, 0.0]), lateral.shape)
     forward = _unit(np.cross(lateral, up))
     outward = lateral if side == "left" else -lateral
     outward = _unit(outward - np.sum(outward * up, axis=-1, keepdims=True) * up)
     foot = pts[:, toe] - pts[:, heel]
     foot = foot - np.sum(foot * up, axis=-1, keepdims=True) * up
     out: FloatArray = np.degrees(np.arctan2(np.sum(foot * outward, axis=-1), np.sum(foot * forward, axis=-1)))
+    return out
+
+
+FOCAL_PER_SIZE = 0.8
+"""Assumed focal length / the image's larger side (phones and webcams: ~0.7-0.9)."""
+
+
+def undo_perspective(xyz: FloatArray, width: int, height: int) -> FloatArray:
+    """Image points rescaled to the hip midpoint's depth (a weak-perspective, metric-like frame).
+
+    A point nearer the camera than the hips (z < 0, in x's pixel scale) is imaged further from
+    the image centre; with an assumed focal length f its offset from the centre is scaled by
+    (1 + z / f). This matters for feet filmed from close by, whose toe is much nearer than the
+    heel: without it a straight foot looks turned out.
+    """
+    f = FOCAL_PER_SIZE * max(width, height)
+    centre = np.array([width / 2.0, height / 2.0])
+    out = xyz.copy()
+    out[..., :2] = centre + (xyz[..., :2] - centre) * (1.0 + xyz[..., 2:3] / f)
     return out
 
 

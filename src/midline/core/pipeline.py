@@ -37,6 +37,8 @@ LEG_SETS = {
     "right": (LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX),
 }
 """Each leg's own points, for its share of the movement (symmetry)."""
+LYING_BODIES = frozenset({"side-lying", "supine"})
+"""Bodies whose feet are off the floor: foot rotation is judged about the leg's own axis."""
 REST_PAD_S = 1.0
 """Rest taken on each side of a rep when measuring how far a leg moved."""
 
@@ -239,11 +241,11 @@ def analyse(
         )
 
     # foot angle and leg position over the whole recording (world landmarks where present)
-    pts = c.world if c.world is not None else xyz
+    pts = c.world if c.world is not None else geo.undo_perspective(xyz, series.width, series.height)
     foot_angle: dict[str, float | None] = {}
     steps: list[Step] = []
     for s, (heel, toe, _, _) in geo.FOOT.items():
-        fa = geo.foot_angle_deg(pts, s)
+        fa = geo.foot_angle_deg(pts, s, about_leg=spec.body in LYING_BODIES)
         ok = _reliable(c, (heel, toe, LM.LEFT_HIP, LM.RIGHT_HIP))
         if spec.body == "walking":
             step_angles = []
