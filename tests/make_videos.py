@@ -18,6 +18,29 @@ def pattern(width: int, height: int, i: int = 0) -> np.ndarray:
     return rgb
 
 
+def write_frames(path: Path, frames: list[np.ndarray], times: list[float], rotation: int = 0) -> Path:
+    """Given RGB frames as stored (H.264, millisecond timestamps), with an optional display rotation."""
+    tb = Fraction(1, 1000)
+    height, width = frames[0].shape[:2]
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height = width, height
+        stream.pix_fmt = "yuv420p"
+        stream.time_base = tb
+        stream.codec_context.time_base = tb
+        if rotation:
+            stream.set_display_rotation(rotation)
+        for rgb, t in zip(frames, times, strict=True):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            frame.pts = round(t * 1000)
+            frame.time_base = tb
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
 def write_video(
     path: Path,
     times: list[float] | np.ndarray,
