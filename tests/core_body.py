@@ -1,7 +1,7 @@
 """A small kinematic stick body for the core's unit tests: every number is known by construction.
 
 Front view, pixel coordinates in a 1280 x 720 image, depth z in pixels (toward the camera =
-smaller). Straight legs swing about the hip joints in the frontal plane (adduction); each leg's
+smaller), seen through a pinhole camera with the focal length the core assumes. Straight legs swing about the hip joints in the frontal plane (adduction); each leg's
 angle follows minimum-jerk reps with given boundaries. Not the shared fixtures' generator.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from midline.core.geometry import FOCAL_PER_SIZE
 from midline.core.landmarks import LM, LandmarkSeries
 from midline.core.phases import min_jerk
 
@@ -100,6 +101,10 @@ def build(plan: BodyPlan) -> LandmarkSeries:
         pts[:, LM[f"{side}_ELBOW"]] = hip + np.array([sgn * 0.2 * LEG_PX, -0.3 * LEG_PX, 0])
         pts[:, LM[f"{side}_WRIST"]] = hip + np.array([sgn * 0.22 * LEG_PX, -0.05 * LEG_PX, 0])
     pts[:, LM.NOSE] = np.array([cx, hy - 0.8 * LEG_PX, -10.0])
+    # pinhole camera: the hips' depth images at 1 px per unit; nearer points are magnified
+    focal = FOCAL_PER_SIZE * max(W, H)
+    centre = np.array([W / 2, H / 2])
+    pts[..., :2] = centre + (pts[..., :2] - centre) * focal / (focal + pts[..., 2:3])
     if plan.noise_px:
         rng = np.random.default_rng(plan.seed)
         pts = pts + rng.normal(0.0, plan.noise_px, pts.shape)

@@ -12,8 +12,9 @@ from midline.core.signals import clean, leg_length_px
 
 
 def _pts(plan: BodyPlan) -> np.ndarray:
+    """Cleaned pixels with the camera's perspective undone (as the pipeline reads feet)."""
     s = build(plan)
-    return clean(s).xyz
+    return geo.undo_perspective(clean(s).xyz, s.width, s.height)
 
 
 def test_surface_gap_is_centre_distance_over_leg_length_minus_breadth() -> None:
