@@ -1,8 +1,9 @@
 """A small kinematic stick body for the core's unit tests: every number is known by construction.
 
 Front view, pixel coordinates in a 1280 x 720 image, depth z in pixels (toward the camera =
-smaller), seen through a pinhole camera with the focal length the core assumes. Straight legs swing about the hip joints in the frontal plane (adduction); each leg's
-angle follows minimum-jerk reps with given boundaries. Not the shared fixtures' generator.
+smaller), seen through a pinhole camera with the focal length the core assumes. Straight legs
+swing about the hip joints in the frontal plane (adduction); each leg's angle follows
+minimum-jerk reps with given boundaries. Not the shared fixtures' generator.
 """
 
 from __future__ import annotations
