@@ -120,8 +120,8 @@ def undo_perspective(xyz: FloatArray, width: int, height: int) -> FloatArray:
 
     A point nearer the camera than the hips (z < 0, in x's pixel scale) is imaged further from
     the image centre; with an assumed focal length f its offset from the centre is scaled by
-    (1 + z / f). Only the hips and legs are rescaled. This matters for feet filmed from close by, whose toe is much nearer than the
-    heel: without it a straight foot looks turned out.
+    (1 + z / f). Only the hips and legs are rescaled. This matters for feet filmed from close
+    by, whose toe is much nearer than the heel: without it a straight foot looks turned out.
     """
     f = FOCAL_PER_SIZE * max(width, height)
     centre = np.array([width / 2.0, height / 2.0])
