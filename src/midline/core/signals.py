@@ -112,13 +112,16 @@ def smooth(values: FloatArray, fps: float, cutoff_hz: float = SMOOTH_HZ) -> Floa
     finite = np.isfinite(values)
     if not finite.any():
         return values
-    bridged = _fill_gaps(values, -1)
-    # edges outside the first/last finite sample: hold the nearest value
-    bridged = _hold_edges(bridged)
-    bridged = np.where(np.isfinite(bridged), bridged, 0.0)
+    all_finite = bool(finite.all())
+    bridged = values if all_finite else _hold_edges(_fill_gaps(values, -1))
+    if not all_finite:
+        bridged = np.where(np.isfinite(bridged), bridged, 0.0)
     sos = butter(2, cutoff_hz / nyq, output="sos")
-    out = sosfiltfilt(sos, bridged, axis=0, padtype="odd", padlen=min(t - 1, int(fps)))
-    return np.where(np.isfinite(values), out, np.nan)
+    # filter along contiguous rows (time last): several times faster than a strided axis 0
+    rows = np.ascontiguousarray(bridged.reshape(t, -1).T)
+    out = sosfiltfilt(sos, rows, axis=-1, padtype="odd", padlen=min(t - 1, int(fps)))
+    out = out.T.reshape(values.shape)
+    return out if all_finite else np.where(finite, out, np.nan)
 
 
 def _hold_edges(values: FloatArray) -> FloatArray:
@@ -171,10 +174,11 @@ BODY_LANDMARKS = (
 def _filtered_body(
     values: FloatArray, window: int, max_gap: int, fps: float
 ) -> tuple[FloatArray, FloatArray]:
+    """(smoothed, unsmoothed) of ``values`` (which is modified: it becomes the smoothed one)."""
     cols = list(BODY_LANDMARKS)
-    smoothed, unsmoothed = values.copy(), values.copy()
-    smoothed[:, cols], unsmoothed[:, cols] = _filtered(values[:, cols], window, max_gap, fps)
-    return smoothed, unsmoothed
+    unsmoothed = values.copy()
+    values[:, cols], unsmoothed[:, cols] = _filtered(values[:, cols], window, max_gap, fps)
+    return values, unsmoothed
 
 
 def clean(series: LandmarkSeries) -> Cleaned:
@@ -185,9 +189,9 @@ def clean(series: LandmarkSeries) -> Cleaned:
     """
     img = series.image
     w, h = float(series.width), float(series.height)
-    xyz = np.stack([img[..., 0] * w, img[..., 1] * h, img[..., 2] * w], axis=-1)
+    xyz = np.multiply(img[..., :3], np.array([w, h, w]))  # one pass, no temporaries
     vis = np.nan_to_num(img[..., 3], nan=0.0)
-    raw_ok = np.isfinite(xyz).all(axis=-1)
+    raw_ok = np.isfinite(img[..., 0])
     detected = raw_ok.any(axis=1)
     seen = raw_ok & (vis >= MIN_VISIBILITY)
     with np.errstate(invalid="ignore"):
@@ -199,7 +203,7 @@ def clean(series: LandmarkSeries) -> Cleaned:
     xyz, xyz_raw = _filtered_body(xyz, window, max_gap, series.fps)
     world = world_raw = None
     if series.world is not None:
-        world, world_raw = _filtered_body(series.world, window, max_gap, series.fps)
+        world, world_raw = _filtered_body(series.world.copy(), window, max_gap, series.fps)
     return Cleaned(
         xyz=xyz,
         xyz_raw=xyz_raw,
