@@ -17,6 +17,15 @@ def _pts(plan: BodyPlan) -> np.ndarray:
     return geo.undo_perspective(clean(s).xyz, s.width, s.height)
 
 
+def test_foot_angle_undoes_perspective_itself_when_given_the_image_size() -> None:
+    s = build(BodyPlan(duration=1.0, rest_deg=(0.0, 0.0), foot_deg=(10.0, 10.0)))
+    xyz = clean(s).xyz
+    naive = geo.foot_angle_deg(xyz, "left")[0]
+    right = geo.foot_angle_deg(xyz, "left", image=(s.width, s.height))[0]
+    assert right == pytest.approx(10.0, abs=0.5)
+    assert abs(naive - 10.0) > 1.0
+
+
 def test_surface_gap_is_centre_distance_over_leg_length_minus_breadth() -> None:
     plan = BodyPlan(duration=1.0, rest_deg=(2.0, 3.0))
     xyz = _pts(plan)

@@ -68,7 +68,9 @@ def shank_tilt_deg(xyz: FloatArray, side: str) -> FloatArray:
     return out
 
 
-def foot_angle_deg(pts: FloatArray, side: str, about_leg: bool = False) -> FloatArray:
+def foot_angle_deg(
+    pts: FloatArray, side: str, about_leg: bool = False, image: tuple[int, int] | None = None
+) -> FloatArray:
     """Foot rotation away from straight ahead, + = toes out (degrees).
 
     On the feet (standing, sitting, walking: ``about_leg`` False) the rotation is the foot's
@@ -79,56 +81,46 @@ def foot_angle_deg(pts: FloatArray, side: str, about_leg: bool = False) -> Float
     ``pts``: (T, 33, 3) in a frame with x right, y down, z away (image pixels with z, or world
     metres). Straight ahead is perpendicular to the rotation axis and to the hip line (so it
     turns with the body when the camera is off-axis, and with the leg when the hip flexes); the
-    heel->toe direction is projected onto the plane across the axis.
+    heel->toe direction is projected onto the plane across the axis. ``image``: (width, height)
+    when ``pts`` are image pixels, whose perspective is then undone (:func:`undo_perspective`).
     """
-    heel, toe, knee, ankle = FOOT[side]
-    hips = pts[:, LM.LEFT_HIP] - pts[:, LM.RIGHT_HIP]
+    heel_i, toe_i, knee_i, ankle_i = FOOT[side]
+
+    def point(i: int) -> FloatArray:
+        return pts[:, i] if image is None else undo_perspective(pts[:, i], *image)
+
+    heel, toe, knee, ankle = point(heel_i), point(toe_i), point(knee_i), point(ankle_i)
+    hips = point(LM.LEFT_HIP) - point(LM.RIGHT_HIP)
     if np.isfinite(hips).all(axis=1).any():  # the pelvis turns little: its median is steadier
         hips = np.broadcast_to(np.nanmedian(hips, axis=0), hips.shape)
     lateral = _unit(hips)  # toward the person's left
-    if about_leg:
-        up = _unit(pts[:, knee] - pts[:, ankle])
-    else:  # image and world frames both have y down: the vertical is -y
-        up = np.broadcast_to(np.array([0.0, -1.0, 0.0]), lateral.shape)
+    vertical = np.broadcast_to(np.array([0.0, -1.0, 0.0]), lateral.shape)  # y is down
+    up = _unit(knee - ankle) if about_leg else vertical
     forward = _unit(np.cross(lateral, up))
     outward = lateral if side == "left" else -lateral
     outward = _unit(outward - np.sum(outward * up, axis=-1, keepdims=True) * up)
-    foot = pts[:, toe] - pts[:, heel]
+    foot = toe - heel
     foot = foot - np.sum(foot * up, axis=-1, keepdims=True) * up
     out: FloatArray = np.degrees(np.arctan2(np.sum(foot * outward, axis=-1), np.sum(foot * forward, axis=-1)))
     return out
 
 
-LEG_AND_HIP = (
-    LM.LEFT_HIP,
-    LM.RIGHT_HIP,
-    LM.LEFT_KNEE,
-    LM.RIGHT_KNEE,
-    LM.LEFT_ANKLE,
-    LM.RIGHT_ANKLE,
-    LM.LEFT_HEEL,
-    LM.RIGHT_HEEL,
-    LM.LEFT_FOOT_INDEX,
-    LM.RIGHT_FOOT_INDEX,
-)
 FOCAL_PER_SIZE = 0.8
 """Assumed focal length / the image's larger side (phones and webcams: ~0.7-0.9)."""
 
 
-def undo_perspective(xyz: FloatArray, width: int, height: int) -> FloatArray:
-    """Image points rescaled to the hip midpoint's depth (a weak-perspective, metric-like frame).
+def undo_perspective(points: FloatArray, width: int, height: int) -> FloatArray:
+    """Image points (..., 3) rescaled to the hip midpoint's depth (weak perspective).
 
     A point nearer the camera than the hips (z < 0, in x's pixel scale) is imaged further from
     the image centre; with an assumed focal length f its offset from the centre is scaled by
-    (1 + z / f). Only the hips and legs are rescaled. This matters for feet filmed from close
-    by, whose toe is much nearer than the heel: without it a straight foot looks turned out.
+    (1 + z / f). This matters for feet filmed from close by, whose toe is much nearer than the
+    heel: without it a straight foot looks turned out.
     """
     f = FOCAL_PER_SIZE * max(width, height)
     centre = np.array([width / 2.0, height / 2.0])
-    out = xyz.copy()
-    cols = list(LEG_AND_HIP)  # only these are read from the result: 1/3 of the arithmetic
-    sub = xyz[:, cols]
-    out[:, cols, :2] = centre + (sub[..., :2] - centre) * (1.0 + sub[..., 2:3] / f)
+    out = points.copy()
+    out[..., :2] = centre + (points[..., :2] - centre) * (1.0 + points[..., 2:3] / f)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,7 +51,7 @@ class Traces:
     Gaps are surface gaps in leg lengths; ``primary`` in the spec's unit; ``phase`` 0 rest,
     1 concentric, 2 hold, 3 eccentric; ``rep`` the rep's 0-based index or -1; ``cue`` the code
     live on that frame or ""; ``landmarks`` (T, 33, 4) cleaned, normalised like the input;
-    ``leg_length`` in pixels of the source image.
+    ``leg_length`` in pixels of the source image; ``cleaned`` the core's pixel arrays.
     """
 
     t: FloatArray
@@ -61,8 +62,14 @@ class Traces:
     phase: NDArray[np.int8]
     rep: NDArray[np.int64]
     cue: NDArray[np.str_]
-    landmarks: FloatArray
     leg_length: float
+    cleaned: Cleaned
+    image_size: tuple[int, int]
+
+    @cached_property
+    def landmarks(self) -> FloatArray:
+        """(T, 33, 4) cleaned landmarks, normalised like the input (built on first use)."""
+        return _normalised(self.cleaned, *self.image_size)
 
 
 @dataclass(frozen=True)
@@ -135,8 +142,9 @@ def analyse(
             np.zeros(n, np.int8),
             np.full(n, -1, np.int64),
             np.full(n, "", dtype="<U24"),
-            _normalised(c, series.width, series.height),
             leg_px,
+            c,
+            (series.width, series.height),
         )
         return Analysis(report, traces)
 
@@ -241,11 +249,12 @@ def analyse(
         )
 
     # foot angle and leg position over the whole recording (world landmarks where present)
-    pts = c.world if c.world is not None else geo.undo_perspective(xyz, series.width, series.height)
+    pts = c.world if c.world is not None else xyz
+    image_dims = None if c.world is not None else (series.width, series.height)
     foot_angle: dict[str, float | None] = {}
     steps: list[Step] = []
     for s, (heel, toe, _, _) in geo.FOOT.items():
-        fa = geo.foot_angle_deg(pts, s, about_leg=spec.body in LYING_BODIES)
+        fa = geo.foot_angle_deg(pts, s, spec.body in LYING_BODIES, image_dims)
         ok = _reliable(c, (heel, toe, LM.LEFT_HIP, LM.RIGHT_HIP))
         if spec.body == "walking":
             step_angles = []
@@ -344,8 +353,9 @@ def analyse(
         phase,
         rep_of,
         cue_trace,
-        _normalised(c, series.width, series.height),
         leg_px,
+        c,
+        (series.width, series.height),
     )
     return Analysis(report, traces)
 
