@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck pytest clean
+.PHONY: demo test install lint typecheck pytest services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The storage tests also run against PostgreSQL: scripts/ci-services.sh installs it (Debian package)
+# if missing, starts a throwaway server on loopback and prints its URL. Where none can be started
+# it says so loudly and the PostgreSQL tests skip (or fail when CI=true). `make demo` needs none.
+services:
+	scripts/ci-services.sh
+
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	MIDLINE_TEST_PG_URL="$${MIDLINE_TEST_PG_URL:-$$(scripts/ci-services.sh || true)}" $(BIN)/python -m pytest
 
 test: lint typecheck pytest
 
