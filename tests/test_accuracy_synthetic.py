@@ -24,7 +24,6 @@ CASES = sorted((ROOT / "tests" / "data" / "synthetic").glob("*.truth.json"))
 
 KNOWN = {
     # noise-limited phase timing: the boundary fit's error grows with noise / range
-    ("d03_standing-squeeze_loose-below-hd-world", "phases"): "noise-limited timing (HD noise)",
     ("d07_standing-squeeze_noisy-dropouts-half-start", "phases"): "noise-limited timing (noisy)",
     ("d12_seated-squeeze_partial", "phases"): "noise-limited timing (small seated range)",
     # the support (top) leg of side-lying: the foot angle convention disagrees for a bent leg

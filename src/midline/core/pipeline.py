@@ -163,14 +163,14 @@ def analyse(
     legs_out_fraction = float(legs_out[det].mean()) if det.any() else 0.0
 
     primary = _primary(spec, xyz, gaps["knee"])
-    oriented = primary if spec.squeeze_direction == "increasing" else -primary
-    timing_raw = denoise_by_motion(oriented, c.xyz_raw, c.world_raw)
-    timing = smooth(timing_raw, series.fps)
-    timings = [] if spec.body == "walking" else detect_reps(t, timing, spec.min_rom, raw=timing_raw)
-
     raw = c.xyz_raw
     raw_gaps = {lv: geo.surface_gap(raw, lv, leg_px, side_view) for lv in gaps}
     raw_primary = _primary(spec, raw, raw_gaps["knee"])
+    sign = 1.0 if spec.squeeze_direction == "increasing" else -1.0
+    timing_raw = denoise_by_motion(sign * primary, raw, c.world_raw, fallback=sign * raw_primary)
+    timing = smooth(timing_raw, series.fps)
+    timings = [] if spec.body == "walking" else detect_reps(t, timing, spec.min_rom, raw=timing_raw)
+
     tilt = {s: geo.shank_tilt_deg(raw, s) for s in ("left", "right")}
     tilt_ok = reliable["knee"] & reliable["ankle"]
     u = rep_profile(t, timings)

@@ -263,36 +263,55 @@ TIMING_LANDMARKS = (
 """The leg points whose joint motion times a rep (every inner-thigh exercise moves the legs)."""
 
 
+MOTION_VARIANCE = 2.0
+"""A principal motion counts when its variance is this many times the (whitened) noise's."""
+MIN_EXPLAINED = 0.8
+"""The leg motions must explain this share of the signal's variance, or the signal is used."""
+
+
 def denoise_by_motion(
-    signal: FloatArray, xyz: FloatArray, world: FloatArray | None = None, components: int = 3
+    signal: FloatArray,
+    xyz: FloatArray,
+    world: FloatArray | None = None,
+    fallback: FloatArray | None = None,
+    max_components: int = 6,
 ) -> FloatArray:
     """The signal as explained by the legs' main motions: less noise, same timing.
 
     One movement moves every leg point on the same time course, while landmark noise is
-    independent per point and coordinate. The leg points' coordinates (image x, y, z relative to
-    the hip midpoint, and world x, y, z when present) are each scaled by their own noise level
-    (from second differences), reduced to their few principal motions, and the signal is
-    regressed on those; the fitted signal averages the noise of many coordinates instead of the
-    few the signal is built from. A single signal's plateau (knees already touching while the
-    legs still move) does not stop the timing either.
+    independent per point and coordinate. The leg points' coordinates (image x, y relative to
+    the hip midpoint, and world x, y, z when present; image z is too noisy to help) are each
+    scaled by their own noise level (from second differences), reduced to the principal motions
+    that stand out of that noise, and ``signal`` (the smoothed primary signal) is regressed on
+    them; the fitted signal averages the noise of many coordinates instead of the few the signal
+    is built from. A single signal's plateau (knees already touching while the legs still move)
+    does not stop the timing either. Where the motions explain less than
+    :data:`MIN_EXPLAINED` of the signal, ``fallback`` (else ``signal``) is returned instead.
     """
+    out = signal if fallback is None else fallback
     cols = [_relative(xyz[..., :2])]
     if world is not None:
         cols.append(_relative(world))
     x = np.concatenate(cols, axis=1)
     ok = np.isfinite(x).all(axis=1) & np.isfinite(signal)
-    if ok.sum() < 4 * (components + 1):
-        return signal
+    n = int(ok.sum())
+    if n < 8 * (max_components + 1):
+        return out
     xo = x[ok]
     noise = np.median(np.abs(np.diff(xo, n=2, axis=0)), axis=0) * 1.4826 / np.sqrt(6.0)
     scale = np.where(noise > 0, noise, 1.0)
     mean = xo.mean(axis=0)
-    _, _, vt = np.linalg.svd((xo - mean) / scale, full_matrices=False)
-    scores = ((x - mean) / scale) @ vt[:components].T
-    design = np.column_stack([np.ones(int(ok.sum())), scores[ok]])
+    _, sv, vt = np.linalg.svd((xo - mean) / scale, full_matrices=False)
+    k = int(np.clip((sv**2 / n > MOTION_VARIANCE).sum(), 1, max_components))
+    scores = ((x - mean) / scale) @ vt[:k].T
+    design = np.column_stack([np.ones(n), scores[ok]])
     coef, *_ = np.linalg.lstsq(design, signal[ok], rcond=None)
+    resid = signal[ok] - design @ coef
+    total = float(np.sum((signal[ok] - signal[ok].mean()) ** 2))
+    if total <= 0 or 1.0 - float(resid @ resid) / total < MIN_EXPLAINED:
+        return out
     fitted: FloatArray = coef[0] + scores @ coef[1:]
-    return np.where(np.isfinite(fitted), fitted, signal)
+    return np.where(np.isfinite(fitted), fitted, out)
 
 
 def _relative(pts: FloatArray) -> FloatArray:
