@@ -163,15 +163,18 @@ def analyse(
     legs_out_fraction = float(legs_out[det].mean()) if det.any() else 0.0
 
     primary = _primary(spec, xyz, gaps["knee"])
+    # fits read the unsmoothed values of frames that were seen: bridged dropouts are guesses
     raw = c.xyz_raw
-    raw_gaps = {lv: geo.surface_gap(raw, lv, leg_px, side_view) for lv in gaps}
-    raw_primary = _primary(spec, raw, raw_gaps["knee"])
+    raw_gaps = {lv: _seen(geo.surface_gap(raw, lv, leg_px, side_view), det) for lv in gaps}
+    raw_primary = _seen(_primary(spec, raw, raw_gaps["knee"]), det)
     sign = 1.0 if spec.squeeze_direction == "increasing" else -1.0
     timing_raw = denoise_by_motion(sign * primary, raw, c.world_raw, fallback=sign * raw_primary)
     timing = smooth(timing_raw, series.fps)
-    timings = [] if spec.body == "walking" else detect_reps(t, timing, spec.min_rom, raw=timing_raw)
+    timings = (
+        [] if spec.body == "walking" else detect_reps(t, timing, spec.min_rom, raw=_seen(timing_raw, det))
+    )
 
-    tilt = {s: geo.shank_tilt_deg(raw, s) for s in ("left", "right")}
+    tilt = {s: _seen(geo.shank_tilt_deg(raw, s), det) for s in ("left", "right")}
     tilt_ok = reliable["knee"] & reliable["ankle"]
     u = rep_profile(t, timings)
     phase = np.zeros(n, np.int8)
@@ -197,7 +200,7 @@ def analyse(
     peak_all = at_squeeze(raw_primary, u, core_idx, core_m)
     rom_all = amplitude(raw_primary[:, None], u, ext_idx, ext_m, 1.0)
     legs_all = {
-        s: amplitude(raw[:, list(idx), :2].reshape(n, -1), u, ext_idx, ext_m, leg_px)
+        s: amplitude(_seen(raw[:, list(idx), :2].reshape(n, -1), det), u, ext_idx, ext_m, leg_px)
         for s, idx in LEG_SETS.items()
     }
     two_sided = spec.primary_signal not in ONE_SIDED_SIGNALS
@@ -369,6 +372,13 @@ def _cue_trace(n: int, t: FloatArray, timings: list[RepTiming], report: Report) 
             a, b = (r.hold_end, r.end) if cue.code == "fast-release" else (r.start, r.end)
             sl = _span(t, a, b)
             out[sl] = np.where(out[sl] == "", cue.code, out[sl])
+    return out
+
+
+def _seen(values: FloatArray, detected: BoolArray) -> FloatArray:
+    """The values of frames where a person was seen; NaN on (bridged) dropout frames."""
+    mask = detected.reshape(detected.shape + (1,) * (values.ndim - 1))
+    out: FloatArray = np.where(mask, values, np.nan)
     return out
 
 
