@@ -31,8 +31,6 @@ KNOWN = {
     ("d16_inner-thigh-lift_fast-release-bottom-right", "position"): "top (support) leg foot angle",
     ("d17_inner-thigh-lift_partial-half-end", "position"): "top (support) leg foot angle",
     ("d18_inner-thigh-lift_pilates-stance-noisy-dropouts-off-axis", "position"): "top leg",
-    # feet cut off by the framing: no position is reported rather than a guess
-    ("d06_standing-squeeze_legs-out-of-frame-portrait", "position"): "feet out of the frame",
 }
 CRITERIA = ("reps", "phases", "gaps", "position", "cues")
 _cache: dict[str, object] = {}

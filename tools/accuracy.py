@@ -77,6 +77,9 @@ def evaluate(landmarks: Path, truth: dict[str, Any]) -> CaseResult:
     want_pos = truth["leg_position"]
     have_pos = rep.summary.leg_position
     position_ok = not want_pos or all(have_pos.get(s) == want_pos[s] for s in ("left", "right"))
+    if "legs-out-of-frame" in truth["expected_cues"]:
+        # feet cut off by the framing: the contract asks for null, not a guess
+        position_ok = all(have_pos.get(s) is None for s in ("left", "right"))
     codes = set(rep.cue_codes())
     missing = [c for c in truth["expected_cues"] if c not in codes]
     extra = [c for c in truth["forbidden_cues"] if c in codes]
