@@ -1,0 +1,208 @@
+"""The SQL repositories on SQLite and PostgreSQL: what is stored comes back, owners are kept apart,
+deleting an account deletes everything it owns, and the schema the migrations make is the models'."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from midline.log.landmarks import pack_landmarks, unpack_landmarks
+from midline.log.records import AnalysisRecord, PlanRecord, ProfileRecord, SessionRecord, SetRecord
+from midline.storage import MissingReferenceError, SqlRepository, StorageError, open_repository, orm
+from midline.storage.migrate import current, head
+from storage_db import BACKENDS, database_url
+
+T0 = dt.datetime(2026, 11, 20, 18, 30, 5, tzinfo=dt.UTC)
+SQUEEZE = SetRecord(
+    "seated-squeeze", 1, "both", 12, "ball", "above-knees", "parallel", "2-2-3", rpe=6, pain=0, notes="easy"
+)
+LIFT_LEFT = SetRecord("side-lying-lift", 1, "left", 10, "none", "none", "parallel", "1.5-1-2.5", pain=3)
+LIFT_RIGHT = SetRecord("side-lying-lift", 1, "right", 9, "none", "none", "parallel", None, rpe=8)
+REPORT = {"exercise": "seated-squeeze", "summary": {"rep_count": 8, "ankle_gap_at_squeeze": 0.0412}}
+LANDMARKS = {"format": "midline-landmarks", "fps": 25.0, "frames": [[0.1, 0.2, 0.3]] * 50}
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def repo(url: str) -> Iterator[SqlRepository]:
+    r = open_repository(url)
+    yield r
+    r.engine.dispose()
+
+
+def _everything(repo: SqlRepository, owner: int) -> str:
+    """Store one of each record for ``owner``; the uid of the analysis."""
+    profile = repo.add_profile(owner, ProfileRecord("mine", {"level": "beginner", "days": 3}, created_at=T0))
+    plan = repo.add_plan(
+        owner, PlanRecord("4 weeks", {"weeks": []}, profile.uid, dt.date(2026, 11, 23), created_at=T0)
+    )
+    session = repo.save_session(
+        owner,
+        SessionRecord(dt.date(2026, 11, 23), (SQUEEZE, LIFT_LEFT), "", plan.uid, 1, 1, created_at=T0),
+    )
+    analysis = AnalysisRecord(
+        "seated-squeeze",
+        REPORT,
+        {"rep_count": 8.0},
+        {"report": "/v/report.json"},
+        "0.1.0",
+        "0.1.0",
+        session.uid,
+        created_at=T0,
+    )
+    repo.add_analysis(owner, analysis, pack_landmarks(LANDMARKS))
+    return analysis.uid
+
+
+def test_a_session_with_its_sets_comes_back_as_stored(repo: SqlRepository) -> None:
+    me = repo.local_user()
+    stored = SessionRecord(
+        dt.date(2026, 11, 20), (SQUEEZE, LIFT_LEFT, LIFT_RIGHT), "felt good", created_at=T0
+    )
+    repo.save_session(me.id, stored)
+    assert repo.sessions(me.id) == [stored]
+    assert repo.session(me.id, stored.uid) == stored
+    assert repo.sessions(me.id, since=dt.date(2026, 11, 21)) == []
+
+
+def test_saving_a_session_again_replaces_its_sets(repo: SqlRepository) -> None:
+    me = repo.local_user()
+    first = SessionRecord(dt.date(2026, 11, 20), (SQUEEZE,), created_at=T0)
+    repo.save_session(me.id, first)
+    second = SessionRecord(first.date, (SQUEEZE, LIFT_LEFT, LIFT_RIGHT), "more", uid=first.uid, created_at=T0)
+    repo.save_session(me.id, second)
+    assert repo.sessions(me.id) == [second]
+
+
+def test_the_local_user_is_created_once(repo: SqlRepository) -> None:
+    first = repo.local_user()
+    assert repo.local_user() == first
+    assert (first.username, first.role, first.password_hash) == ("local", "client", None)
+
+
+def test_an_owner_never_sees_or_deletes_another_owners_rows(repo: SqlRepository) -> None:
+    ann = repo.create_user("ann", "Ann")
+    bob = repo.create_user("bob", "Bob")
+    analysis_uid = _everything(repo, ann.id)
+    session_uid = repo.sessions(ann.id)[0].uid
+    assert repo.sessions(bob.id) == []
+    assert repo.session(bob.id, session_uid) is None
+    assert repo.profiles(bob.id) == [] and repo.plans(bob.id) == []
+    assert repo.analyses(bob.id) == [] and repo.analysis(bob.id, analysis_uid) is None
+    assert repo.analysis_landmarks(bob.id, analysis_uid) is None
+    assert not repo.delete_session(bob.id, session_uid)
+    assert not repo.delete_analysis(bob.id, analysis_uid)
+    assert len(repo.sessions(ann.id)) == 1 and len(repo.analyses(ann.id)) == 1
+    with pytest.raises(MissingReferenceError):  # bob cannot tie his session to ann's plan
+        repo.save_session(bob.id, SessionRecord(dt.date(2026, 11, 24), plan_uid=repo.plans(ann.id)[0].uid))
+
+
+def test_deleting_an_account_deletes_everything_it_owns_and_nothing_else(repo: SqlRepository) -> None:
+    ann = repo.create_user("ann", "Ann")
+    coach = repo.create_user("coach", "Coach", role="instructor")
+    _everything(repo, ann.id)
+    _everything(repo, coach.id)
+    repo.grant(ann.id, coach.id)
+    assert repo.delete_user(ann.id)
+    owned = [orm.Profile, orm.Plan, orm.PerformedSession, orm.SetRow, orm.Analysis, orm.AnalysisLandmarks]
+    with repo.engine.connect() as conn:
+        for model in owned:
+            counts = dict(
+                conn.execute(select(model.user_id, func.count()).group_by(model.user_id)).tuples().all()
+            )
+            assert ann.id not in counts and counts[coach.id] > 0, model.__tablename__
+        assert conn.scalar(select(func.count()).select_from(orm.InstructorGrant)) == 0
+
+
+def test_deleting_a_video_analysis_deletes_its_landmarks(repo: SqlRepository) -> None:
+    me = repo.local_user()
+    uid = _everything(repo, me.id)
+    assert repo.delete_analysis(me.id, uid)
+    assert repo.analyses(me.id) == [] and repo.analysis_landmarks(me.id, uid) is None
+    with repo.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(orm.AnalysisLandmarks)) == 0
+    assert len(repo.sessions(me.id)) == 1  # the session it was tied to stays
+
+
+def test_an_analysis_keeps_report_metrics_files_version_and_landmarks(repo: SqlRepository) -> None:
+    me = repo.local_user()
+    uid = _everything(repo, me.id)
+    (stored,) = repo.analyses(me.id, exercise="seated-squeeze")
+    assert stored.uid == uid and stored.report == REPORT and stored.metrics == {"rep_count": 8.0}
+    assert stored.files == {"report": "/v/report.json"} and stored.created_at == T0
+    assert stored.session_uid == repo.sessions(me.id)[0].uid
+    blob = repo.analysis_landmarks(me.id, uid)
+    assert blob is not None and unpack_landmarks(blob) == LANDMARKS
+    assert repo.analyses(me.id, exercise="side-lying-lift") == []
+
+
+def test_instructors_see_clients_only_while_the_grant_stands(repo: SqlRepository) -> None:
+    ann = repo.create_user("ann", "Ann")
+    bob = repo.create_user("bob", "Bob")
+    coach = repo.create_user("coach", "Coach", role="instructor", password_hash="argon2$x")
+    assert not repo.may_view(coach.id, ann.id)
+    repo.grant(ann.id, coach.id)
+    assert [u.username for u in repo.clients_of(coach.id)] == ["ann"]
+    assert repo.may_view(coach.id, ann.id) and not repo.may_view(coach.id, bob.id)
+    assert not repo.may_view(ann.id, coach.id)  # a grant is one way
+    assert repo.revoke(ann.id, coach.id) and not repo.revoke(ann.id, coach.id)
+    assert repo.clients_of(coach.id) == [] and not repo.may_view(coach.id, ann.id)
+    repo.grant(ann.id, coach.id)  # granted again after a revoke
+    assert repo.may_view(coach.id, ann.id)
+    with pytest.raises(ValueError, match="not an instructor"):
+        repo.grant(ann.id, bob.id)
+
+
+def test_the_database_refuses_values_outside_the_scales(repo: SqlRepository) -> None:
+    me = repo.local_user()
+    for bad in (
+        SetRecord("seated-squeeze", 1, "both", 10, "ball", "above-knees", "parallel", pain=11),
+        SetRecord("seated-squeeze", 1, "both", 10, "ball", "above-knees", "parallel", rpe=0),
+        SetRecord("seated-squeeze", 1, "top", 10, "ball", "above-knees", "parallel"),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(IntegrityError):
+            repo.save_session(me.id, SessionRecord(dt.date(2026, 11, 20), (bad,)))
+    assert repo.sessions(me.id) == []
+
+
+def test_the_migrated_schema_is_exactly_the_models(repo: SqlRepository) -> None:
+    assert current(repo.engine) == head()
+    with repo.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), orm.Base.metadata)
+    assert diff == []
+
+
+def test_opening_again_does_not_migrate_or_lose_anything(url: str) -> None:
+    first = open_repository(url)
+    me = first.local_user()
+    first.save_session(me.id, SessionRecord(dt.date(2026, 11, 20), (SQUEEZE,), created_at=T0))
+    first.engine.dispose()
+    again = open_repository(url)
+    assert [s.sets for s in again.sessions(again.local_user().id)] == [(SQUEEZE,)]
+    again.engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    repo = open_repository(str(tmp_path / "log.db"))  # a plain path is a SQLite file
+    with repo.engine.connect() as conn:
+        assert conn.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert conn.scalar(text("PRAGMA foreign_keys")) == 1
+    repo.engine.dispose()
+
+
+def test_an_unreachable_server_is_a_message_not_a_traceback() -> None:
+    with pytest.raises(StorageError, match=r"cannot open the database postgresql\+psycopg://ann:\*\*\*@127"):
+        open_repository("postgresql://ann:secret@127.0.0.1:9/midline?connect_timeout=2")
+    with pytest.raises(StorageError, match="SQLite or PostgreSQL"):
+        open_repository("mysql://localhost/midline")
