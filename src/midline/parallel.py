@@ -21,8 +21,14 @@ _queue: Any = None
 
 
 def _init(queue: Any) -> None:
+    """Worker start-up. Native libraries' logs (MediaPipe/TFLite write to fd 2 from their own
+    threads) would break the progress display, so a worker's stderr goes to /dev/null; its errors
+    still reach the parent as exceptions."""
     global _queue
     _queue = queue
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def report_progress(n: int) -> None:

@@ -6,6 +6,10 @@ landmarks (x, y normalised, z, visibility) and 33 world landmarks (metres) out.
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import numpy as np
@@ -23,28 +27,62 @@ class PoseBackend(Protocol):
     def close(self) -> None: ...
 
 
+@contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence MediaPipe's C++ start-up chatter (TFLite/absl logs written straight to fd 2)."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured): nothing to do
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
+_BLANK = np.zeros((64, 64, 3), np.uint8)
+
+
 class MediaPipePose:
     """BlazePose (``model_complexity=1``, the model shipped inside the mediapipe 0.10.21 wheel).
 
     Complexities 0 and 2 download their model at first use, which fails offline, so they are never
     used. Create one per worker process and reuse it: its tracking between frames is what makes
-    video fast and steady. ``tracking=False`` runs detection on every frame (for crops).
+    video fast and steady. ``tracking=False`` runs detection on every frame.
     """
 
     def __init__(self, tracking: bool = True, min_detection_confidence: float = 0.5) -> None:
-        import mediapipe as mp  # imported here: loading it takes a second and is not always needed
+        with _quiet_native_stderr():
+            import mediapipe as mp  # imported here: loading it takes a second and is not always needed
 
-        self._pose: Any = mp.solutions.pose.Pose(
-            static_image_mode=not tracking,
-            model_complexity=1,
-            smooth_landmarks=tracking,
-            enable_segmentation=False,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=0.5,
-        )
+            self._pose: Any = mp.solutions.pose.Pose(
+                static_image_mode=not tracking,
+                model_complexity=1,
+                smooth_landmarks=tracking,
+                enable_segmentation=False,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=0.5,
+            )
+            # The graph starts its models (and logs about it, from its own threads) on its first
+            # frame: do that here, quietly, on a blank frame (nobody in it, no tracking state left).
+            self._pose.process(_BLANK)
+        self._quiet_frames = 2  # the first frames with a person log a warning of their own
 
     def process(self, rgb: NDArray[np.uint8], t: float) -> PoseResult | None:
-        result = self._pose.process(rgb)
+        if self._quiet_frames > 0:
+            with _quiet_native_stderr():
+                result = self._pose.process(rgb)
+            if result.pose_landmarks is not None:
+                self._quiet_frames -= 1
+        else:
+            result = self._pose.process(rgb)
         if result.pose_landmarks is None:
             return None
         image = np.array(
@@ -60,7 +98,10 @@ class MediaPipePose:
 
     def reset(self) -> None:
         """Forget the tracked person (the next frame runs the detector again)."""
-        self._pose.reset()
+        with _quiet_native_stderr():
+            self._pose.reset()
+            self._pose.process(_BLANK)
+        self._quiet_frames = 2
 
     def close(self) -> None:
         self._pose.close()
