@@ -11,10 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 import midline.cli.analyze_cmd
-from make_videos import write_video
+from make_videos import pattern, write_video
 from midline.analysis import AnalyzeOptions, analyze_landmarks, analyze_video
 from midline.cli.app import _register, app
 from midline.pose.extract import ExtractOptions
+from midline.video.encode import VideoWriter
 
 HERE = Path(__file__).parent
 REAL = HERE / "data" / "real"
@@ -150,3 +151,17 @@ def test_unknown_position_lists_the_known_ones() -> None:
     res = midline("analyze", "--landmarks", str(FAST_RELEASE), "-e", "standing-squeeze", "--position", "frog")
     assert res.returncode == 2
     assert "parallel, pilates-stance, internal" in flat(res.stderr)
+
+
+def test_video_cut_short_after_its_header_is_reported_as_truncated(tmp_path: Path) -> None:
+    # moov first (+faststart), then the picture data cut: decoding simply ends early, without an error.
+    whole = tmp_path / "whole.mp4"
+    with VideoWriter(whole, fps=30) as writer:
+        for i in range(150):
+            writer.write(pattern(160, 120, i), i / 30)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    res = midline("analyze", str(cut), "--exercise", "standing-squeeze", "--no-video")
+    assert res.returncode == 2, res.stderr
+    assert "probably truncated" in flat(res.stderr)
+    assert not (tmp_path / "cut.midline" / "report.json").exists()

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from midline.core.landmarks import N_LANDMARKS, LandmarkSeries
 from midline.parallel import Workers, default_workers, report_progress
 from midline.video.decode import iter_frames
-from midline.video.probe import VideoInfo, VideoLimits, probe
+from midline.video.probe import CorruptVideoError, VideoInfo, VideoLimits, probe
 
 Progress = Callable[[int, int], None]  # (frames done, frames expected)
 
@@ -115,6 +115,19 @@ def _segments(info: VideoInfo, options: ExtractOptions, pool: Workers | None) ->
     ]
 
 
+def _check_complete(info: VideoInfo, t: NDArray[np.float64]) -> None:
+    """A file cut short after its header (moov first) decodes without an error: compare the times."""
+    if info.duration_s <= 0:
+        return
+    last = float(t[-1]) if t.size else 0.0
+    missing = info.duration_s - last
+    if missing > max(1.0, 0.1 * info.duration_s):
+        raise CorruptVideoError(
+            f"{info.path}: the video stops at {last:.1f} s but its header says {info.duration_s:.1f} s; "
+            "it is probably truncated (an interrupted copy or upload): copy or export it again"
+        )
+
+
 def extract_landmarks(
     path: str | os.PathLike[str],
     options: ExtractOptions | None = None,
@@ -148,6 +161,7 @@ def extract_landmarks(
         with Workers(len(segments)) as pool:
             results = pool.map(_run_segment, segments, report)
     t = np.concatenate([r.t for r in results])
+    _check_complete(info, t)
     image = np.concatenate([r.image for r in results])
     world = np.concatenate([r.world for r in results])
     order = np.argsort(t, kind="stable")
