@@ -79,7 +79,7 @@ def symmetry(ranges: dict[str, list[float]]) -> float | None:
 def stance_steps(
     t: FloatArray, heel: FloatArray, leg_px: float, fps: float, max_speed: float = 0.6
 ) -> list[tuple[int, int]]:
-    """Stance phases of one foot while walking: the heel (near) still, at least 0.15 s long.
+    """Stance phases of one foot while walking: the heel (near) still, at least 0.25 s long.
 
     ``max_speed``: in leg lengths per second, in the image plane.
     """
@@ -89,7 +89,7 @@ def stance_steps(
     d = np.diff(still.astype(np.int8), prepend=0, append=0)
     starts = np.flatnonzero(d == 1)
     ends = np.flatnonzero(d == -1) - 1
-    min_len = max(2, int(0.15 * fps))
+    min_len = max(2, int(0.25 * fps))  # a stance lasts >= 0.3 s; a swing apex is briefer
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a + 1 >= min_len]
 
 

@@ -188,6 +188,8 @@ def _levenberg_marquardt(
         lv = np.where(better[:, None], new_lv, lv)
         sse = np.where(better, new_sse, sse)
         lam = np.where(better, lam * 0.3, lam * 10.0)
+        if np.all(np.abs(step) < 1e-4) or np.all(lam > 1e6):
+            break  # every rep converged (or cannot improve): stop early
     return times
 
 

@@ -256,19 +256,23 @@ def analyse(
     image_dims = None if c.world is not None else (series.width, series.height)
     foot_angle: dict[str, float | None] = {}
     steps: list[Step] = []
+    walk_tilt: dict[str, float | None] = {}
     for s, (heel, toe, _, _) in geo.FOOT.items():
         fa = geo.foot_angle_deg(pts, s, spec.body in LYING_BODIES, image_dims)
         ok = _reliable(c, (heel, toe, LM.LEFT_HIP, LM.RIGHT_HIP))
         if spec.body == "walking":
-            step_angles = []
+            step_angles, step_tilts = [], []
             for a, b in stance_steps(t, xyz[:, heel], leg_px, series.fps):
-                sel = np.zeros(n, bool)
-                sel[a : b + 1] = True
-                v = at(fa, sel, ok)
+                every = np.ones(b + 1 - a, bool)
+                v = at(fa[a : b + 1], every, ok[a : b + 1])
+                k = at(tilt[s][a : b + 1], every, tilt_ok[a : b + 1])
                 if v is not None:
-                    steps.append(Step(s, float(t[a]), float(t[b]), v))
+                    steps.append(Step(s, float(t[a]), float(t[b]), v, k))
                     step_angles.append(v)
+                if k is not None:
+                    step_tilts.append(k)
             foot_angle[s] = float(np.median(step_angles)) if step_angles else None
+            walk_tilt[s] = float(np.median(step_tilts)) if step_tilts else None
         else:
             foot_angle[s] = at(fa, det, ok)
     positions = {s: classify_position(foot_angle[s], spec) for s in ("left", "right")}
@@ -321,7 +325,9 @@ def analyse(
         thigh_gap_at_squeeze=tg,
         leg_position=dict(positions),
         foot_angle_deg=foot_angle,
-        knee_alignment_deg={s: med([r.knee_alignment_deg.get(s) for r in reps]) for s in ("left", "right")},
+        knee_alignment_deg=walk_tilt
+        if spec.body == "walking"
+        else {s: med([r.knee_alignment_deg.get(s) for r in reps]) for s in ("left", "right")},
         symmetry=sym,
         confidence=conf,
         primary_signal={

@@ -60,12 +60,14 @@ class Rep:
 
 @dataclass(frozen=True)
 class Step:
-    """One walking step: a stance of one foot and its foot progression angle (+ = toes out)."""
+    """One walking step: a stance of one foot, its foot progression angle (+ = toes out) and
+    its knee alignment (shank tilt, + = knee medial of the ankle) over the stance."""
 
     foot: str
     start_s: float
     end_s: float
     foot_angle_deg: float
+    knee_alignment_deg: float | None = None
 
 
 @dataclass(frozen=True)
