@@ -32,6 +32,9 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here so `midline --help` stays fast and each command module owns its commands.
-    from midline.cli import catalog_cmds  # noqa: F401
-    from midline.cli import analyze_cmd  # noqa: F401
-    from midline.cli import plan_cmd  # noqa: F401
+    from midline.cli import (
+        analyze_cmd,  # noqa: F401
+        catalog_cmds,  # noqa: F401
+        log_cmds,  # noqa: F401
+        plan_cmd,  # noqa: F401
+    )
