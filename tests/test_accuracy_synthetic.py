@@ -26,11 +26,12 @@ KNOWN = {
     # noise-limited phase timing: the boundary fit's error grows with noise / range
     ("d07_standing-squeeze_noisy-dropouts-half-start", "phases"): "noise-limited timing (noisy)",
     ("d12_seated-squeeze_partial", "phases"): "noise-limited timing (small seated range)",
-    # the support (top) leg of side-lying: the foot angle convention disagrees for a bent leg
-    ("d15_inner-thigh-lift_clean-bottom-left", "position"): "top (support) leg foot angle",
-    ("d16_inner-thigh-lift_fast-release-bottom-right", "position"): "top (support) leg foot angle",
-    ("d17_inner-thigh-lift_partial-half-end", "position"): "top (support) leg foot angle",
-    ("d18_inner-thigh-lift_pilates-stance-noisy-dropouts-off-axis", "position"): "top leg",
+    # side-lying: the bent top (support) leg's position is not reported (null): its foot angle
+    # did not match the truth's convention (~35-40 degrees off), so it is not a reliable number
+    ("d15_inner-thigh-lift_clean-bottom-left", "position"): "support leg not reported",
+    ("d16_inner-thigh-lift_fast-release-bottom-right", "position"): "support leg not reported",
+    ("d17_inner-thigh-lift_partial-half-end", "position"): "support leg not reported",
+    ("d18_inner-thigh-lift_pilates-stance-noisy-dropouts-off-axis", "position"): "support leg",
 }
 CRITERIA = ("reps", "phases", "gaps", "position", "cues")
 _cache: dict[str, object] = {}

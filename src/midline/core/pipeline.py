@@ -275,6 +275,11 @@ def analyse(
             walk_tilt[s] = float(np.median(step_tilts)) if step_tilts else None
         else:
             foot_angle[s] = at(fa, det, ok)
+    if spec.primary_signal in ONE_SIDED_SIGNALS:
+        # the other leg is a bent support with its foot on the floor: its rotation is not the
+        # working leg's and its foot angle is not reliable, so it is not reported
+        support = "right" if geo.bottom_side(xyz) == "left" else "left"
+        foot_angle[support] = None
     positions = {s: classify_position(foot_angle[s], spec) for s in ("left", "right")}
 
     sym = None if spec.primary_signal in ONE_SIDED_SIGNALS else symmetry(ranges)
