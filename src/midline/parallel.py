@@ -43,7 +43,7 @@ def default_workers() -> int:
 
 
 class Workers:
-    """``with Workers(2) as w: results = w.map(fn, args, on_progress)``."""
+    """``with Workers(2) as w: results = w.map(fn, args, on_progress)``: this process and n - 1 others."""
 
     def __init__(self, n: int | None = None) -> None:
         self.n = n or default_workers()
@@ -58,18 +58,34 @@ class Workers:
             ctx = mp.get_context("spawn")
             self._queue = ctx.Queue()
             self._pool = ProcessPoolExecutor(
-                max_workers=self.n, mp_context=ctx, initializer=_init, initargs=(self._queue,)
+                max_workers=max(1, self.n - 1), mp_context=ctx, initializer=_init, initargs=(self._queue,)
             )
         return self._pool
 
-    def map(self, fn: Callable[[Any], T], args: Sequence[Any], on_progress: Callable[[int], None]) -> list[T]:
-        """Run ``fn`` on each argument in the pool; progress reports arrive through ``on_progress``."""
-        pool = self._start()
-        futures: list[Future[T]] = [pool.submit(fn, a) for a in args]
+    def map(self, fn: Callable[..., T], args: Sequence[Any], on_progress: Callable[[int], None]) -> list[T]:
+        """``[fn(a) for a in args]``, in parallel; progress reports arrive through ``on_progress``.
+
+        The last argument runs in this process (``fn(a, report=...)``) while the pool's processes
+        take the others: one process fewer to start, and its start-up overlaps useful work.
+        """
+        if not args:
+            return []
+        futures: list[Future[T]] = []
+        if len(args) > 1:
+            pool = self._start()
+            futures = [pool.submit(fn, a) for a in args[:-1]]
+
+        def here(n: int) -> None:
+            on_progress(n)
+            if futures:
+                self._drain(on_progress, timeout=None)
+
+        last = fn(args[-1], report=here)
         while not all(f.done() for f in futures):
             self._drain(on_progress, timeout=0.2)
-        self._drain(on_progress, timeout=None)
-        return [f.result() for f in futures]
+        if futures:
+            self._drain(on_progress, timeout=None)
+        return [f.result() for f in futures] + [last]
 
     def _drain(self, on_progress: Callable[[int], None], timeout: float | None) -> None:
         try:
