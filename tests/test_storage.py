@@ -4,6 +4,7 @@ deleting an account deletes everything it owns, and the schema the migrations ma
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,20 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from midline.catalog import load_catalog
+from midline.log.entry import SetInput
 from midline.log.landmarks import pack_landmarks, unpack_landmarks
 from midline.log.records import AnalysisRecord, PlanRecord, ProfileRecord, SessionRecord, SetRecord
+from midline.log.service import (
+    export_user,
+    import_bundle,
+    log_sets,
+    mark_planned_done,
+    store_analysis,
+    store_plan,
+)
+from midline.log.transfer import parse_document
+from midline.planner import build_plan, make_profile
 from midline.storage import MissingReferenceError, SqlRepository, StorageError, open_repository, orm
 from midline.storage.migrate import current, head
 from storage_db import BACKENDS, database_url
@@ -30,8 +43,13 @@ LANDMARKS = {"format": "midline-landmarks", "fps": 25.0, "frames": [[0.1, 0.2, 0
 
 
 @pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from database_url(request.param, tmp_path)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def url(backend: str, tmp_path: Path) -> Iterator[str]:
+    yield from database_url(backend, tmp_path)
 
 
 @pytest.fixture
@@ -206,3 +224,29 @@ def test_an_unreachable_server_is_a_message_not_a_traceback() -> None:
         open_repository("postgresql://ann:secret@127.0.0.1:9/midline?connect_timeout=2")
     with pytest.raises(StorageError, match="SQLite or PostgreSQL"):
         open_repository("mysql://localhost/midline")
+
+
+def test_export_import_into_a_fresh_database_and_export_again_is_identical(
+    repo: SqlRepository, backend: str, tmp_path: Path
+) -> None:
+    me = repo.local_user()
+    _everything(repo, me.id)
+    plan = build_plan(make_profile(props="ring,ball", weeks=1))
+    stored = store_plan(repo, me.id, plan.to_dict())
+    mark_planned_done(repo, me.id, stored, 1, 2, dt.date(2026, 11, 25), rpe=6, pain=1, notes="knees ok")
+    log_sets(repo, me.id, load_catalog(), SetInput("clamshell", 2, 15, pain=0), dt.date(2026, 11, 26))
+    store_analysis(repo, me.id, REPORT, {"html": "/v/report.html"}, LANDMARKS)
+    first = json.dumps(export_user(repo, me), ensure_ascii=False)
+
+    (tmp_path / "fresh").mkdir()
+    fresh_url = database_url(backend, tmp_path / "fresh")
+    fresh = open_repository(next(fresh_url))
+    try:
+        counts = import_bundle(fresh, fresh.local_user().id, parse_document(json.loads(first)))
+        assert counts.added == {"profiles": 1, "plans": 2, "sessions": 3, "analyses": 2}
+        assert json.dumps(export_user(fresh, fresh.local_user()), ensure_ascii=False) == first
+        again = import_bundle(fresh, fresh.local_user().id, parse_document(json.loads(first)))
+        assert sum(again.added.values()) == 0 and sum(again.skipped.values()) == 8
+    finally:
+        fresh.engine.dispose()
+        fresh_url.close()
