@@ -109,6 +109,15 @@ def test_no_person_still_gets_a_report() -> None:
     assert a.traces.knee_gap.shape == s.t.shape
 
 
+def test_a_person_whose_legs_never_show_gets_legs_out_of_frame_not_no_person() -> None:
+    s = build(BodyPlan(duration=3.0))
+    img = s.image.copy()
+    img[:, 23:33] = np.nan  # hips and legs never found, the upper body is
+    rep = analyse(LandmarkSeries(s.t, img, None, s.width, s.height, s.fps), SQUEEZE).report
+    assert rep.cue_codes() == ["legs-out-of-frame"]
+    assert rep.quality.detected_fraction == 1.0 and rep.reps == []
+
+
 def test_ankles_out_of_frame_hold_back_ankle_numbers() -> None:
     s = build(clean_plan())
     img = s.image.copy()

@@ -129,9 +129,14 @@ def analyse(
     findings = Findings(detected_fraction=detected_fraction, cm_per_leg=cm_per_leg)
 
     if detected_fraction < spec.no_person_fraction or not np.isfinite(leg_px):
-        findings.detected_fraction = min(detected_fraction, spec.no_person_fraction - 1e-9)
-        cues = build_cues(spec, asked, findings)
-        quality = Quality(detected_fraction, None, ["No person found in the video."])
+        if detected_fraction < spec.no_person_fraction:
+            warning = "No person found in the video."
+            cues = build_cues(spec, asked, findings)
+        else:  # a person, but never a thigh or shank in view: nothing to measure the legs by
+            warning = "The legs are never in view: nothing could be measured."
+            findings.legs_out_fraction = 1.0
+            cues = [c for c in build_cues(spec, asked, findings) if c.code == "legs-out-of-frame"]
+        quality = Quality(detected_fraction, None, [warning], legs_out_of_frame_fraction=1.0)
         report = Report(spec.exercise, asked, video, quality, [], _empty_summary(spec), cues, None)
         traces = Traces(
             t,
