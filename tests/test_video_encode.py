@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from midline.video.decode import iter_frames
-from midline.video.encode import VideoWriter
+from midline.video.encode import VideoWriter, concat_mp4
 
 
 def test_writes_browser_playable_h264_with_real_timing(tmp_path: Path) -> None:
@@ -44,3 +44,20 @@ def test_a_failed_run_keeps_the_previous_video(tmp_path: Path) -> None:
         writer.write(np.zeros((16, 16, 3), np.uint8), 0.1)
     assert out.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["annotated.mp4"]
+
+
+def test_parts_are_joined_without_re_encoding_into_one_playable_video(tmp_path: Path) -> None:
+    parts = []
+    for k, (a, b) in enumerate(((0, 20), (20, 45))):
+        part = tmp_path / f"part{k}.mp4"
+        with VideoWriter(part, fps=20) as writer:
+            for i in range(a, b):
+                writer.write(np.full((64, 96, 3), 5 * i, np.uint8), i / 20)
+        parts.append(part)
+    out = tmp_path / "joined.mp4"
+    concat_mp4(parts, out)
+    frames = list(iter_frames(out))
+    np.testing.assert_allclose([f.t for f in frames], np.arange(45) / 20, atol=0.002)
+    np.testing.assert_allclose([f.rgb.mean() for f in frames], 5 * np.arange(45), atol=3)
+    data = out.read_bytes()
+    assert data.find(b"moov") < data.find(b"mdat")
