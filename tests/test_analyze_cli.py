@@ -165,3 +165,10 @@ def test_video_cut_short_after_its_header_is_reported_as_truncated(tmp_path: Pat
     assert res.returncode == 2, res.stderr
     assert "probably truncated" in flat(res.stderr)
     assert not (tmp_path / "cut.midline" / "report.json").exists()
+
+
+def test_an_exercise_without_an_analysis_template_is_refused_with_the_ones_that_have_one() -> None:
+    res = midline("analyze", "--landmarks", str(FAST_RELEASE), "-e", "clamshell")
+    assert res.returncode == 2
+    assert "cannot be analysed from video" in flat(res.stderr)
+    assert "standing-squeeze" in res.stderr
