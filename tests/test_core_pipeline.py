@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from midline.core.landmarks import LM, LandmarkSeries
 from midline.core.pipeline import analyse
 from midline.core.signals import LEG_PER_HEIGHT
 from midline.core.spec import AnalysisSpec
+from midline.pose.landmarks_file import read_landmarks
 
 CATALOG = load_catalog()
 SQUEEZE = analysis_spec(CATALOG, "standing-squeeze")
@@ -199,3 +201,19 @@ def test_walking_feet_turned_out_and_in() -> None:
     assert "foot-turned-in" in analyse(build_walking(-15.0), walk).report.cue_codes()
     straight = analyse(build_walking(0.0), walk).report.cue_codes()
     assert "foot-turned-out" not in straight and "foot-turned-in" not in straight
+
+
+def test_a_side_view_of_a_front_view_exercise_is_wrong_view() -> None:
+    from midline.pose.landmarks_file import read_landmarks
+
+    side = read_landmarks("tests/data/synthetic/d19_double-leg-lowers_clean-world.landmarks.json")
+    rep = analyse(side, SQUEEZE).report
+    assert "wrong-view" in rep.cue_codes() and rep.quality.view == "side"
+
+
+def test_messages_give_centimetres_or_a_share_of_the_leg() -> None:
+    plan = clean_plan(squeeze_deg=(0.0, 0.0), valgus_px=0.05 * LEG_PX)
+    with_height = analyse(build(plan), SQUEEZE, height_cm=170.0).report.cues[0].message
+    without = analyse(build(plan), SQUEEZE).report.cues[0].message
+    assert "cm apart" in with_height
+    assert "of your leg length apart" in without

@@ -32,10 +32,11 @@ class Findings:
     warnings: list[str] = field(default_factory=list)
 
 
-def _dist(gap: float, cm_per_leg: float | None, what: str) -> str:
+def _dist(gap: float, cm_per_leg: float | None) -> str:
+    """A gap in words: centimetres when the height is known, else a share of the leg."""
     if cm_per_leg is not None:
         return f"about {gap * cm_per_leg:.0f} cm"
-    return f"{gap:.2f} of a leg length ({what})"
+    return f"about {gap:.2f} of your leg length"
 
 
 def _cue(code: str, severity: Severity, message: str, reps: list[int] | None = None) -> Cue:
@@ -90,7 +91,7 @@ def build_cues(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
             _cue(
                 "legs-loose-below",
                 "fault",
-                f"Your knees meet but your ankles drift {_dist(mean_gap, f.cm_per_leg, 'apart')}: "
+                f"Your knees meet but your ankles drift {_dist(mean_gap, f.cm_per_leg)} apart: "
                 "squeeze all the way down to the ankles.",
                 loose,
             )
