@@ -204,9 +204,8 @@ def test_walking_feet_turned_out_and_in() -> None:
 
 
 def test_a_side_view_of_a_front_view_exercise_is_wrong_view() -> None:
-    from midline.pose.landmarks_file import read_landmarks
-
-    side = read_landmarks("tests/data/synthetic/d19_double-leg-lowers_clean-world.landmarks.json")
+    fixture = Path(__file__).parent / "data/synthetic/d19_double-leg-lowers_clean-world.landmarks.json"
+    side = read_landmarks(fixture)
     rep = analyse(side, SQUEEZE).report
     assert "wrong-view" in rep.cue_codes() and rep.quality.view == "side"
 
