@@ -44,14 +44,20 @@ def analyze(
     ] = None,
     no_video: Annotated[bool, typer.Option("--no-video", help="Skip the annotated video (faster).")] = False,
     landmarks: Annotated[
-        Path | None, typer.Option("--landmarks", help="Re-run from a landmarks.json instead of a video.")
+        Path | None,
+        typer.Option(
+            "--landmarks",
+            help="Re-run from a landmarks.json (no pose estimation); with VIDEO also the annotated video.",
+        ),
     ] = None,
 ) -> None:
     """Count reps, time squeeze/hold/release, measure the leg gaps and give a teacher's cues."""
     if not exercise:
         raise typer.BadParameter("give the exercise with --exercise ID (see `midline exercises`)")
-    if (video is None) == (landmarks is None):
-        raise typer.BadParameter("give either a VIDEO or --landmarks FILE")
+    if video is None and landmarks is None:
+        raise typer.BadParameter(
+            "give a VIDEO, or --landmarks FILE (with the VIDEO too for the annotated video)"
+        )
     quiet = json_path == "-"
     console = Console(stderr=True) if quiet else Console()
     options = AnalyzeOptions(position=position, height_cm=height_cm, make_video=not no_video)
