@@ -10,7 +10,7 @@ import pytest
 
 from midline.core.landmarks import LandmarkSeries
 from midline.pose.extract import ExtractOptions, extract_landmarks
-from midline.pose.subject import Box, body_box, crop_window, same_subject, uncrop
+from midline.pose.subject import Box, body_box, crop_window, same_subject, stitch_seam, uncrop
 
 REAL = Path(__file__).parent / "data" / "real"
 
@@ -82,3 +82,14 @@ def test_composited_second_person_does_not_break_tracking() -> None:
     assert len(boxes) >= 0.9 * series.frames
     for a, b in itertools.pairwise(boxes):
         assert same_subject(a, b, 1 / 30)
+
+
+def test_the_seam_between_two_segments_keeps_the_first_segments_subject() -> None:
+    t = np.arange(10) / 10
+    a, b = _standing(0.4, 0.5, 0.6), _standing(0.85, 0.5, 0.6)
+    image = np.stack([a, a, a, a, a, b, b, a, a, b])  # the second segment starts (index 5) on B
+    world = np.zeros((10, 33, 3))
+    blanked = stitch_seam(t, image, world, seam=5)
+    assert blanked == 2
+    assert not np.isfinite(image[5:7, :, 0]).any() and np.isnan(world[5:7]).all()
+    assert np.isfinite(image[7:, :, 0]).all(), "once back on the subject the segment's own tracking rules"

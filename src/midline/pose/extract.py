@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from midline.core.landmarks import N_LANDMARKS, LandmarkSeries
 from midline.parallel import Workers, default_workers, report_progress
+from midline.pose.subject import stitch_seam
 from midline.video.decode import iter_frames
 from midline.video.probe import CorruptVideoError, VideoInfo, VideoLimits, probe
 
@@ -164,6 +165,10 @@ def extract_landmarks(
     _check_complete(info, t)
     image = np.concatenate([r.image for r in results])
     world = np.concatenate([r.world for r in results])
+    seam = 0
+    for r in results[:-1]:  # each segment tracked its own subject: keep the first one's across seams
+        seam += len(r.t)
+        stitch_seam(t, image, world, seam)
     order = np.argsort(t, kind="stable")
     t, image, world = t[order], image[order], world[order]
     keep = np.concatenate([[True], np.diff(t) > 1e-9])  # a frame on a seam is kept once
