@@ -98,6 +98,11 @@ class Workers:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
-            self._pool = None
+        if self._pool is None:
+            return
+        if exc_type is not None:
+            # A failed run (bad frames, Ctrl-C) should not wait for the other segments to finish.
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+        self._pool = None
