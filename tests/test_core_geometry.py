@@ -7,7 +7,7 @@ import pytest
 
 from core_body import LEG_PX, BodyPlan, RepPlan, ankle_centre_distance, build, knee_centre_distance
 from midline.core import geometry as geo
-from midline.core.landmarks import LM
+from midline.core.landmarks import B
 from midline.core.signals import clean, leg_length_px
 
 
@@ -43,8 +43,8 @@ def test_shank_tilt_sign_follows_the_person_valgus_positive() -> None:
         assert geo.shank_tilt_deg(xyz, side)[0] == pytest.approx(-5.0, abs=1e-6)
     # knees pushed medially past the ankles: valgus, positive on both legs
     xyz2 = xyz.copy()
-    xyz2[:, LM.LEFT_KNEE, 0] -= 20.0
-    xyz2[:, LM.RIGHT_KNEE, 0] += 20.0
+    xyz2[:, B.LEFT_KNEE, 0] -= 20.0
+    xyz2[:, B.RIGHT_KNEE, 0] += 20.0
     assert (geo.shank_tilt_deg(xyz2, "left") > 0).all()
     assert (geo.shank_tilt_deg(xyz2, "right") > 0).all()
 
@@ -67,22 +67,22 @@ def test_foot_angle_is_relative_to_the_body_when_the_camera_is_off_axis() -> Non
 
 def test_joint_angles_and_floor_angle() -> None:
     t = 3
-    xyz = np.zeros((t, 33, 3))
+    xyz = np.zeros((t, len(B), 3))
     # supine seen from the side: shoulders left of the hips, legs straight up
-    xyz[:, LM.LEFT_SHOULDER] = xyz[:, LM.RIGHT_SHOULDER] = [100.0, 500.0, 0]
-    xyz[:, LM.LEFT_HIP] = xyz[:, LM.RIGHT_HIP] = [400.0, 500.0, 0]
-    xyz[:, LM.LEFT_ANKLE] = xyz[:, LM.RIGHT_ANKLE] = [400.0, 200.0, 0]
+    xyz[:, B.LEFT_SHOULDER] = xyz[:, B.RIGHT_SHOULDER] = [100.0, 500.0, 0]
+    xyz[:, B.LEFT_HIP] = xyz[:, B.RIGHT_HIP] = [400.0, 500.0, 0]
+    xyz[:, B.LEFT_ANKLE] = xyz[:, B.RIGHT_ANKLE] = [400.0, 200.0, 0]
     assert geo.hip_flexion_deg(xyz)[0] == pytest.approx(90.0)
-    xyz[:, LM.LEFT_ANKLE] = xyz[:, LM.RIGHT_ANKLE] = [
+    xyz[:, B.LEFT_ANKLE] = xyz[:, B.RIGHT_ANKLE] = [
         400.0 + 300 * np.cos(np.radians(45)),
         500.0 - 300 * np.sin(np.radians(45)),
         0,
     ]
     assert geo.hip_flexion_deg(xyz)[0] == pytest.approx(45.0)
     # side-lying: the left hip lower in the image is the bottom leg, lifted 20 degrees
-    xyz[:, LM.LEFT_HIP] = [600.0, 400.0, 0]
-    xyz[:, LM.RIGHT_HIP] = [600.0, 340.0, 0]
-    xyz[:, LM.LEFT_ANKLE] = [600.0 - 400 * np.cos(np.radians(20)), 400.0 - 400 * np.sin(np.radians(20)), 0]
+    xyz[:, B.LEFT_HIP] = [600.0, 400.0, 0]
+    xyz[:, B.RIGHT_HIP] = [600.0, 340.0, 0]
+    xyz[:, B.LEFT_ANKLE] = [600.0 - 400 * np.cos(np.radians(20)), 400.0 - 400 * np.sin(np.radians(20)), 0]
     assert geo.bottom_side(xyz) == "left"
     assert geo.floor_angle_deg(xyz, "left")[0] == pytest.approx(20.0)
 
@@ -102,8 +102,8 @@ def test_leg_length_from_segments_and_from_the_shank_when_thighs_point_at_the_ca
     # seated facing the camera: thighs end-on (knees straight in front of the hips)
     xyz = c.xyz.copy()
     for hip, knee, ankle in (
-        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE),
-        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE),
+        (B.LEFT_HIP, B.LEFT_KNEE, B.LEFT_ANKLE),
+        (B.RIGHT_HIP, B.RIGHT_KNEE, B.RIGHT_ANKLE),
     ):
         shank = xyz[:, ankle] - xyz[:, knee]
         xyz[:, knee] = xyz[:, hip] + np.array([0.0, 10.0, -0.52 * LEG_PX])

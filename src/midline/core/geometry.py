@@ -1,6 +1,7 @@
 """Per-frame body geometry: surface gaps between the legs, shank tilt, foot angle, joint angles.
 
-All functions take cleaned pixel coordinates (T, 33, 3) and return (T,) arrays (NaN = unknown).
+All functions take cleaned body-landmark coordinates (T, 12, 3), indexed by ``B``, and return
+(T,) arrays (NaN = unknown).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from midline.core.landmarks import LM
+from midline.core.landmarks import B
 
 FloatArray = NDArray[np.float64]
 
@@ -17,11 +18,11 @@ BREADTH = {"thigh": 0.175, "knee": 0.115, "ankle": 0.075}
 THIGH_LEVEL = 0.25
 """The upper-thigh level: this share of the way from the hip joint to the knee."""
 
-LEFT = {"hip": LM.LEFT_HIP, "knee": LM.LEFT_KNEE, "ankle": LM.LEFT_ANKLE}
-RIGHT = {"hip": LM.RIGHT_HIP, "knee": LM.RIGHT_KNEE, "ankle": LM.RIGHT_ANKLE}
+LEFT = {"hip": B.LEFT_HIP, "knee": B.LEFT_KNEE, "ankle": B.LEFT_ANKLE}
+RIGHT = {"hip": B.RIGHT_HIP, "knee": B.RIGHT_KNEE, "ankle": B.RIGHT_ANKLE}
 FOOT = {
-    "left": (LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX, LM.LEFT_KNEE, LM.LEFT_ANKLE),
-    "right": (LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX, LM.RIGHT_KNEE, LM.RIGHT_ANKLE),
+    "left": (B.LEFT_HEEL, B.LEFT_FOOT_INDEX, B.LEFT_KNEE, B.LEFT_ANKLE),
+    "right": (B.RIGHT_HEEL, B.RIGHT_FOOT_INDEX, B.RIGHT_KNEE, B.RIGHT_ANKLE),
 }
 
 
@@ -35,8 +36,8 @@ def _unit(v: FloatArray) -> FloatArray:
 def level_points(xyz: FloatArray, level: str) -> tuple[FloatArray, FloatArray]:
     """The left and right leg's centre points at a level ("thigh", "knee", "ankle"), (T, 3) each."""
     if level == "thigh":
-        lp = xyz[:, LM.LEFT_HIP] + THIGH_LEVEL * (xyz[:, LM.LEFT_KNEE] - xyz[:, LM.LEFT_HIP])
-        rp = xyz[:, LM.RIGHT_HIP] + THIGH_LEVEL * (xyz[:, LM.RIGHT_KNEE] - xyz[:, LM.RIGHT_HIP])
+        lp = xyz[:, B.LEFT_HIP] + THIGH_LEVEL * (xyz[:, B.LEFT_KNEE] - xyz[:, B.LEFT_HIP])
+        rp = xyz[:, B.RIGHT_HIP] + THIGH_LEVEL * (xyz[:, B.RIGHT_KNEE] - xyz[:, B.RIGHT_HIP])
         return lp, rp
     return xyz[:, LEFT[level]], xyz[:, RIGHT[level]]
 
@@ -78,7 +79,7 @@ def foot_angle_deg(
     depend on how the shank leans. Lying (``about_leg`` True) it is the rotation about the
     shank axis, the leg's own long axis.
 
-    ``pts``: (T, 33, 3) in a frame with x right, y down, z away (image pixels with z, or world
+    ``pts``: (T, 12, 3) body landmarks in a frame with x right, y down, z away (image pixels with z, or world
     metres). Straight ahead is perpendicular to the rotation axis and to the hip line (so it
     turns with the body when the camera is off-axis, and with the leg when the hip flexes); the
     heel->toe direction is projected onto the plane across the axis. ``image``: (width, height)
@@ -90,7 +91,7 @@ def foot_angle_deg(
         return pts[:, i] if image is None else undo_perspective(pts[:, i], *image)
 
     heel, toe, knee, ankle = point(heel_i), point(toe_i), point(knee_i), point(ankle_i)
-    hips = point(LM.LEFT_HIP) - point(LM.RIGHT_HIP)
+    hips = point(B.LEFT_HIP) - point(B.RIGHT_HIP)
     if np.isfinite(hips).all(axis=1).any():  # the pelvis turns little: its median is steadier
         hips = np.broadcast_to(np.nanmedian(hips, axis=0), hips.shape)
     lateral = _unit(hips)  # toward the person's left
@@ -142,12 +143,12 @@ def hip_flexion_deg(xyz: FloatArray, side: str | None = None) -> FloatArray:
     """180° − angle(shoulder, hip, ankle) in the image plane (side view): 90 = legs up, 0 = flat."""
     p = xyz[..., :2]
     if side is None:
-        sh = _mid(p, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
-        hip = _mid(p, LM.LEFT_HIP, LM.RIGHT_HIP)
-        ank = _mid(p, LM.LEFT_ANKLE, LM.RIGHT_ANKLE)
+        sh = _mid(p, B.LEFT_SHOULDER, B.RIGHT_SHOULDER)
+        hip = _mid(p, B.LEFT_HIP, B.RIGHT_HIP)
+        ank = _mid(p, B.LEFT_ANKLE, B.RIGHT_ANKLE)
     else:
         legs = LEFT if side == "left" else RIGHT
-        sh = p[:, LM.LEFT_SHOULDER if side == "left" else LM.RIGHT_SHOULDER]
+        sh = p[:, B.LEFT_SHOULDER if side == "left" else B.RIGHT_SHOULDER]
         hip, ank = p[:, legs["hip"]], p[:, legs["ankle"]]
     out: FloatArray = 180.0 - angle_deg(sh, hip, ank)
     return out
@@ -161,7 +162,7 @@ def knee_extension_deg(xyz: FloatArray, side: str) -> FloatArray:
 
 def bottom_side(xyz: FloatArray) -> str:
     """Side-lying: the bottom leg is the one whose hip lies lower in the image (nearer the floor)."""
-    dy = xyz[:, LM.LEFT_HIP, 1] - xyz[:, LM.RIGHT_HIP, 1]
+    dy = xyz[:, B.LEFT_HIP, 1] - xyz[:, B.RIGHT_HIP, 1]
     med = np.nanmedian(dy) if np.isfinite(dy).any() else 0.0
     return "left" if med > 0 else "right"
 
@@ -178,8 +179,8 @@ def lateral_offset(xyz: FloatArray, side: str, leg_px: float) -> FloatArray:
     """A knee's distance from the body's midline (hip midpoint), along the hip line, leg lengths."""
     legs = LEFT if side == "left" else RIGHT
     p = xyz[..., :2]
-    mid = _mid(p, LM.LEFT_HIP, LM.RIGHT_HIP)
-    lat = _unit(p[:, LM.LEFT_HIP] - p[:, LM.RIGHT_HIP])
+    mid = _mid(p, B.LEFT_HIP, B.RIGHT_HIP)
+    lat = _unit(p[:, B.LEFT_HIP] - p[:, B.RIGHT_HIP])
     if side == "right":
         lat = -lat
     out: FloatArray = np.sum((p[:, legs["knee"]] - mid) * lat, axis=-1) / leg_px
@@ -189,10 +190,10 @@ def lateral_offset(xyz: FloatArray, side: str, leg_px: float) -> FloatArray:
 def view_score(xyz: FloatArray) -> float:
     """(shoulder width + hip width) / torso length in the image: ~1 facing, ~0.5 or less side-on."""
     p = xyz[..., :2]
-    sw = np.linalg.norm(p[:, LM.LEFT_SHOULDER] - p[:, LM.RIGHT_SHOULDER], axis=-1)
-    hw = np.linalg.norm(p[:, LM.LEFT_HIP] - p[:, LM.RIGHT_HIP], axis=-1)
+    sw = np.linalg.norm(p[:, B.LEFT_SHOULDER] - p[:, B.RIGHT_SHOULDER], axis=-1)
+    hw = np.linalg.norm(p[:, B.LEFT_HIP] - p[:, B.RIGHT_HIP], axis=-1)
     torso = np.linalg.norm(
-        _mid(p, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER) - _mid(p, LM.LEFT_HIP, LM.RIGHT_HIP), axis=-1
+        _mid(p, B.LEFT_SHOULDER, B.RIGHT_SHOULDER) - _mid(p, B.LEFT_HIP, B.RIGHT_HIP), axis=-1
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         r = (sw + hw) / torso

@@ -35,6 +35,39 @@ class LM(IntEnum):
 
 N_LANDMARKS = 33
 
+BODY_LANDMARKS = (
+    LM.LEFT_SHOULDER,
+    LM.RIGHT_SHOULDER,
+    LM.LEFT_HIP,
+    LM.RIGHT_HIP,
+    LM.LEFT_KNEE,
+    LM.RIGHT_KNEE,
+    LM.LEFT_ANKLE,
+    LM.RIGHT_ANKLE,
+    LM.LEFT_HEEL,
+    LM.RIGHT_HEEL,
+    LM.LEFT_FOOT_INDEX,
+    LM.RIGHT_FOOT_INDEX,
+)
+"""The landmarks the analysis reads (shoulders, hips and legs); the core keeps only these."""
+
+
+class B(IntEnum):
+    """Positions of :data:`BODY_LANDMARKS` in the core's compact (T, 12, ...) arrays."""
+
+    LEFT_SHOULDER = 0
+    RIGHT_SHOULDER = 1
+    LEFT_HIP = 2
+    RIGHT_HIP = 3
+    LEFT_KNEE = 4
+    RIGHT_KNEE = 5
+    LEFT_ANKLE = 6
+    RIGHT_ANKLE = 7
+    LEFT_HEEL = 8
+    RIGHT_HEEL = 9
+    LEFT_FOOT_INDEX = 10
+    RIGHT_FOOT_INDEX = 11
+
 
 @dataclass(frozen=True)
 class LandmarkSeries:

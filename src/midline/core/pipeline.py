@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from midline.core import geometry as geo
 from midline.core.cues import FRONTAL_BODIES, ONE_SIDED_SIGNALS, Findings, build_cues
-from midline.core.landmarks import LM, N_LANDMARKS, LandmarkSeries
+from midline.core.landmarks import BODY_LANDMARKS, B, LandmarkSeries
 from midline.core.metrics import (
     amplitude,
     at,
@@ -32,10 +32,10 @@ BoolArray = NDArray[np.bool_]
 FRONT_VIEW_SCORE = 0.85
 """(shoulder + hip width) / torso length at or above this: filmed from the front."""
 PHASE_CODE = {"concentric": 1, "hold": 2, "eccentric": 3}
-LEG_POINTS = (LM.LEFT_KNEE, LM.RIGHT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_ANKLE)
+LEG_POINTS = (B.LEFT_KNEE, B.RIGHT_KNEE, B.LEFT_ANKLE, B.RIGHT_ANKLE)
 LEG_SETS = {
-    "left": (LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX),
-    "right": (LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX),
+    "left": (B.LEFT_KNEE, B.LEFT_ANKLE, B.LEFT_HEEL, B.LEFT_FOOT_INDEX),
+    "right": (B.RIGHT_KNEE, B.RIGHT_ANKLE, B.RIGHT_HEEL, B.RIGHT_FOOT_INDEX),
 }
 """Each leg's own points, for its share of the movement (symmetry)."""
 LYING_BODIES = frozenset({"side-lying", "supine"})
@@ -51,7 +51,8 @@ class Traces:
     Gaps are surface gaps in leg lengths; ``primary`` in the spec's unit; ``phase`` 0 rest,
     1 concentric, 2 hold, 3 eccentric; ``rep`` the rep's 0-based index or -1; ``cue`` the code
     live on that frame or ""; ``landmarks`` (T, 33, 4) cleaned, normalised like the input;
-    ``leg_length`` in pixels of the source image; ``cleaned`` the core's pixel arrays.
+    ``leg_length`` in pixels of the source image; ``cleaned`` the core's pixel arrays (body
+    landmarks only, indexed by ``B``); ``source`` the input.
     """
 
     t: FloatArray
@@ -64,12 +65,13 @@ class Traces:
     cue: NDArray[np.str_]
     leg_length: float
     cleaned: Cleaned
-    image_size: tuple[int, int]
+    source: LandmarkSeries
 
     @cached_property
     def landmarks(self) -> FloatArray:
         """(T, 33, 4) cleaned landmarks, normalised like the input (built on first use)."""
-        return _normalised(self.cleaned, *self.image_size)
+        s = self.source
+        return _normalised(self.cleaned, s.image, s.width, s.height)
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,12 @@ def _reliable(c: Cleaned, idx: tuple[int, ...]) -> BoolArray:
     return out
 
 
-def _normalised(c: Cleaned, w: int, h: int) -> FloatArray:
-    lm = np.empty((c.xyz.shape[0], N_LANDMARKS, 4))
-    lm[..., 0] = c.xyz[..., 0] / w
-    lm[..., 1] = c.xyz[..., 1] / h
-    lm[..., 2] = c.xyz[..., 2] / w
-    lm[..., 3] = np.where(np.isfinite(c.xyz[..., 0]), c.vis, np.nan)
+def _normalised(c: Cleaned, source: FloatArray, w: int, h: int) -> FloatArray:
+    """The input landmarks (T, 33, 4) with the cleaned body landmarks put back, normalised."""
+    lm = source.copy()
+    cols = list(BODY_LANDMARKS)
+    lm[:, cols, :3] = c.xyz / np.array([w, h, w])
+    lm[:, cols, 3] = np.where(np.isfinite(c.xyz[..., 0]), c.vis, np.nan)
     return lm
 
 
@@ -149,7 +151,7 @@ def analyse(
             np.full(n, "", dtype="<U24"),
             leg_px,
             c,
-            (series.width, series.height),
+            series,
         )
         return Analysis(report, traces)
 
@@ -157,9 +159,9 @@ def analyse(
     side_view = spec.view == "side"
     gaps = {lv: geo.surface_gap(xyz, lv, leg_px, side_view) for lv in ("thigh", "knee", "ankle")}
     reliable = {
-        "thigh": _reliable(c, (LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_KNEE, LM.RIGHT_KNEE)),
-        "knee": _reliable(c, (LM.LEFT_KNEE, LM.RIGHT_KNEE)),
-        "ankle": _reliable(c, (LM.LEFT_ANKLE, LM.RIGHT_ANKLE)),
+        "thigh": _reliable(c, (B.LEFT_HIP, B.RIGHT_HIP, B.LEFT_KNEE, B.RIGHT_KNEE)),
+        "knee": _reliable(c, (B.LEFT_KNEE, B.RIGHT_KNEE)),
+        "ankle": _reliable(c, (B.LEFT_ANKLE, B.RIGHT_ANKLE)),
     }
     vs = geo.view_score(xyz)
     view = None if not np.isfinite(vs) else ("front" if vs >= FRONT_VIEW_SCORE else "side")
@@ -264,7 +266,7 @@ def analyse(
     walk_tilt: dict[str, float | None] = {}
     for s, (heel, toe, _, _) in geo.FOOT.items():
         fa = geo.foot_angle_deg(pts, s, spec.body in LYING_BODIES, image_dims)
-        ok = _reliable(c, (heel, toe, LM.LEFT_HIP, LM.RIGHT_HIP))
+        ok = _reliable(c, (heel, toe, B.LEFT_HIP, B.RIGHT_HIP))
         if spec.body == "walking":
             step_angles, step_tilts = [], []
             for a, b in stance_steps(t, xyz[:, heel], leg_px, series.fps):
@@ -311,10 +313,10 @@ def analyse(
     conf = {
         lv: float(np.mean(c.vis[det][:, [a, b]])) if det.any() else 0.0
         for lv, (a, b) in {
-            "knee": (LM.LEFT_KNEE, LM.RIGHT_KNEE),
-            "ankle": (LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
-            "foot": (LM.LEFT_FOOT_INDEX, LM.RIGHT_FOOT_INDEX),
-            "hip": (LM.LEFT_HIP, LM.RIGHT_HIP),
+            "knee": (B.LEFT_KNEE, B.RIGHT_KNEE),
+            "ankle": (B.LEFT_ANKLE, B.RIGHT_ANKLE),
+            "foot": (B.LEFT_FOOT_INDEX, B.RIGHT_FOOT_INDEX),
+            "hip": (B.LEFT_HIP, B.RIGHT_HIP),
         }.items()
     }
     rest_level = float(np.median([r.rest for r in timings])) if timings else None
@@ -374,7 +376,7 @@ def analyse(
         cue_trace,
         leg_px,
         c,
-        (series.width, series.height),
+        series,
     )
     return Analysis(report, traces)
 

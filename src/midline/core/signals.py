@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import butter, sosfiltfilt
 
-from midline.core.landmarks import LM, LandmarkSeries
+from midline.core.landmarks import BODY_LANDMARKS, B, LandmarkSeries
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -33,13 +33,15 @@ LEG_PER_HEIGHT = 0.49
 
 @dataclass(frozen=True)
 class Cleaned:
-    """Cleaned landmarks in pixels: ``xyz`` (T, 33, 3), ``vis`` (T, 33), ``seen`` (T, 33) bool.
+    """Cleaned body landmarks in pixels: ``xyz`` (T, 12, 3), ``vis`` (T, 12), ``seen`` (T, 12).
+
+    Indexed by :class:`~midline.core.landmarks.B` (the body landmarks only).
 
     ``seen`` is False where the landmark was missing or below :data:`MIN_VISIBILITY` in the raw
     data; interpolated short dropouts keep their interpolated coordinates but are not ``seen``.
     ``xyz_raw``: the same before smoothing (spikes rejected, short gaps bridged), for fits
     that model the motion themselves. ``detected`` (T,): a person was found in the frame.
-    ``inside`` (T, 33): within the image.
+    ``inside`` (T, 12): within the image.
     """
 
     xyz: FloatArray
@@ -154,45 +156,20 @@ def _filtered(values: FloatArray, window: int, max_gap: int, fps: float) -> tupl
     return np.where(keep, out, np.nan), np.where(keep, bridged, np.nan)
 
 
-BODY_LANDMARKS = (
-    LM.LEFT_SHOULDER,
-    LM.RIGHT_SHOULDER,
-    LM.LEFT_HIP,
-    LM.RIGHT_HIP,
-    LM.LEFT_KNEE,
-    LM.RIGHT_KNEE,
-    LM.LEFT_ANKLE,
-    LM.RIGHT_ANKLE,
-    LM.LEFT_HEEL,
-    LM.RIGHT_HEEL,
-    LM.LEFT_FOOT_INDEX,
-    LM.RIGHT_FOOT_INDEX,
-)
-"""The landmarks the analysis reads; only these are cleaned (face and hands pass through)."""
-
-
-def _filtered_body(
-    values: FloatArray, window: int, max_gap: int, fps: float
-) -> tuple[FloatArray, FloatArray]:
-    """(smoothed, unsmoothed) of ``values`` (which is modified: it becomes the smoothed one)."""
-    cols = list(BODY_LANDMARKS)
-    unsmoothed = values.copy()
-    values[:, cols], unsmoothed[:, cols] = _filtered(values[:, cols], window, max_gap, fps)
-    return values, unsmoothed
-
-
 def clean(series: LandmarkSeries) -> Cleaned:
     """Pixels, spike rejection, short-gap filling and zero-phase smoothing of the body landmarks.
 
-    Only :data:`BODY_LANDMARKS` are cleaned (an hour of landmarks must take well under a
-    second); the others are passed through in pixels.
+    Only :data:`BODY_LANDMARKS` are kept, in compact (T, 12, ...) arrays indexed by
+    :class:`~midline.core.landmarks.B`: an hour of landmarks must take well under a second, and
+    the face and hands are not analysed.
     """
-    img = series.image
+    cols = list(BODY_LANDMARKS)
+    img = series.image[:, cols]
     w, h = float(series.width), float(series.height)
-    xyz = np.multiply(img[..., :3], np.array([w, h, w]))  # one pass, no temporaries
+    xyz = img[..., :3] * np.array([w, h, w])
     vis = np.nan_to_num(img[..., 3], nan=0.0)
     raw_ok = np.isfinite(img[..., 0])
-    detected = raw_ok.any(axis=1)
+    detected = series.detected
     seen = raw_ok & (vis >= MIN_VISIBILITY)
     with np.errstate(invalid="ignore"):
         inside = raw_ok & (img[..., 0] >= 0) & (img[..., 0] <= 1) & (img[..., 1] >= 0)
@@ -200,10 +177,10 @@ def clean(series: LandmarkSeries) -> Cleaned:
     # unseen points keep their coordinates (BlazePose still guesses them) unless missing
     max_gap = max(1, round(MAX_GAP_S * series.fps))
     window = max(5, round(0.2 * series.fps) | 1)
-    xyz, xyz_raw = _filtered_body(xyz, window, max_gap, series.fps)
+    xyz, xyz_raw = _filtered(xyz, window, max_gap, series.fps)
     world = world_raw = None
     if series.world is not None:
-        world, world_raw = _filtered_body(series.world.copy(), window, max_gap, series.fps)
+        world, world_raw = _filtered(series.world[:, cols], window, max_gap, series.fps)
     return Cleaned(
         xyz=xyz,
         xyz_raw=xyz_raw,
@@ -227,8 +204,8 @@ def leg_length_px(c: Cleaned) -> float:
     est: list[float] = []
     segs: dict[str, list[float]] = {"thigh": [], "shank": []}
     for hip, knee, ankle in (
-        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE),
-        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE),
+        (B.LEFT_HIP, B.LEFT_KNEE, B.LEFT_ANKLE),
+        (B.RIGHT_HIP, B.RIGHT_KNEE, B.RIGHT_ANKLE),
     ):
         for name, a, b in (("thigh", hip, knee), ("shank", knee, ankle)):
             ok = c.seen[:, a] & c.seen[:, b] & c.inside[:, a] & c.inside[:, b]
@@ -249,16 +226,16 @@ def leg_length_px(c: Cleaned) -> float:
 
 
 TIMING_LANDMARKS = (
-    LM.LEFT_HIP,
-    LM.RIGHT_HIP,
-    LM.LEFT_KNEE,
-    LM.RIGHT_KNEE,
-    LM.LEFT_ANKLE,
-    LM.RIGHT_ANKLE,
-    LM.LEFT_HEEL,
-    LM.RIGHT_HEEL,
-    LM.LEFT_FOOT_INDEX,
-    LM.RIGHT_FOOT_INDEX,
+    B.LEFT_HIP,
+    B.RIGHT_HIP,
+    B.LEFT_KNEE,
+    B.RIGHT_KNEE,
+    B.LEFT_ANKLE,
+    B.RIGHT_ANKLE,
+    B.LEFT_HEEL,
+    B.RIGHT_HEEL,
+    B.LEFT_FOOT_INDEX,
+    B.RIGHT_FOOT_INDEX,
 )
 """The leg points whose joint motion times a rep (every inner-thigh exercise moves the legs)."""
 
@@ -316,7 +293,7 @@ def denoise_by_motion(
 
 def _relative(pts: FloatArray) -> FloatArray:
     """The timing landmarks relative to the hip midpoint, flattened to (T, P * D)."""
-    hip_mid = (pts[:, LM.LEFT_HIP] + pts[:, LM.RIGHT_HIP]) / 2.0
+    hip_mid = (pts[:, B.LEFT_HIP] + pts[:, B.RIGHT_HIP]) / 2.0
     rel = pts[:, list(TIMING_LANDMARKS)] - hip_mid[:, None, :]
     out: FloatArray = rel.reshape(len(pts), -1)
     return out
