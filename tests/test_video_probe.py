@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 from make_videos import write_video
@@ -104,3 +106,18 @@ def test_rotated_phone_video_reports_display_size(tmp_path: Path) -> None:
     info = probe(clip)
     assert info.rotation == 90
     assert (info.width, info.height) == (48, 64)
+
+
+def test_audio_only_file_has_no_video_stream(tmp_path: Path) -> None:
+    voice = tmp_path / "cues.m4a"
+    with av.open(str(voice), mode="w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=44100)
+        samples = np.zeros((1, 1024 * 20), np.float32)
+        frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with pytest.raises(NotAVideoError, match="no video stream"):
+        probe(voice)
