@@ -43,3 +43,17 @@ def test_two_worker_render_covers_every_analysed_frame_once(tmp_path: Path) -> N
     drawn = frames[i].rgb.astype(int)
     plain = source[round(float(series.t[i]), 3)].astype(int)
     assert np.abs(drawn - plain).mean() > 5
+
+
+def test_report_page_embeds_the_video_and_links_one_too_big_to_embed(tmp_path: Path) -> None:
+    from midline.report.html import render_html
+
+    series = read_landmarks(SYNTH / "d05_standing-squeeze_fast-release.landmarks.json")
+    analysis = analyse(series, analysis_spec(load_catalog(), "standing-squeeze"))
+    video = write_video(tmp_path / "annotated.mp4", [i / 30 for i in range(30)])
+    page = render_html(analysis, video)
+    assert 'src="data:video/mp4;base64,' in page
+    assert "<script src=" not in page and "<link" not in page  # nothing fetched from anywhere
+    assert page.count("Plotly.newPlot(") == 2  # the signals and the tempo figures
+    linked = render_html(analysis, video, max_embed_bytes=100)
+    assert 'src="annotated.mp4"' in linked and "data:video/mp4" not in linked

@@ -1,7 +1,8 @@
 """One self-contained ``report.html``: no network at all.
 
 plotly.js is inlined from the installed plotly package and the annotated video is embedded as a
-base64 data URI, so the file can be mailed or opened offline and shows everything.
+base64 data URI (up to 64 MB; a longer one is linked as the file beside the page), so the page can
+be mailed or opened offline and shows everything.
 """
 
 from __future__ import annotations
@@ -228,16 +229,27 @@ def _div(fig: Figure, div_id: str) -> str:
     )
 
 
-def render_html(analysis: Analysis, video: Path | None = None) -> str:
-    """The report page; ``video`` (an .mp4) is embedded when given."""
+MAX_EMBED_BYTES = 64 * 1024**2
+
+
+def render_html(analysis: Analysis, video: Path | None = None, max_embed_bytes: int = MAX_EMBED_BYTES) -> str:
+    """The report page; ``video`` (an .mp4 in the same folder) is embedded when given.
+
+    A video over ``max_embed_bytes`` is linked by its file name instead of embedded.
+    """
     report = analysis.report.to_dict()
     v = report["video"]
     video_html = ""
     if video is not None and video.is_file():
-        data = base64.b64encode(video.read_bytes()).decode("ascii")
+        if video.stat().st_size <= max_embed_bytes:
+            src = "data:video/mp4;base64," + base64.b64encode(video.read_bytes()).decode("ascii")
+            note = ""
+        else:  # a long set: embedding would make the page too heavy to open; link the file beside it
+            src = html.escape(video.name)
+            note = f'<p class="muted">The video is the file {html.escape(video.name)} beside this page.</p>'
         video_html = (
             '<h2>Annotated video</h2><video controls playsinline preload="metadata" '
-            f'src="data:video/mp4;base64,{data}"></video>'
+            f'src="{src}"></video>{note}'
         )
     tempo = _div(tempo_figure(analysis), "tempo") if report["reps"] else "<p>No complete rep was found.</p>"
     return _PAGE.substitute(
