@@ -28,7 +28,15 @@ from midline.log.service import (
 )
 from midline.log.transfer import parse_document
 from midline.planner import build_plan, make_profile
-from midline.storage import MissingReferenceError, SqlRepository, StorageError, open_repository, orm
+from midline.storage import (
+    MissingReferenceError,
+    NotAnInstructorError,
+    SqlRepository,
+    StorageError,
+    open_repository,
+    orm,
+)
+from midline.storage.engine import default_path, resolve_url
 from midline.storage.migrate import current, head
 from storage_db import BACKENDS, database_url
 
@@ -178,7 +186,7 @@ def test_instructors_see_clients_only_while_the_grant_stands(repo: SqlRepository
     assert repo.clients_of(coach.id) == [] and not repo.may_view(coach.id, ann.id)
     repo.grant(ann.id, coach.id)  # granted again after a revoke
     assert repo.may_view(coach.id, ann.id)
-    with pytest.raises(ValueError, match="not an instructor"):
+    with pytest.raises(NotAnInstructorError, match="not an instructor"):
         repo.grant(ann.id, bob.id)
 
 
@@ -250,3 +258,14 @@ def test_export_import_into_a_fresh_database_and_export_again_is_identical(
     finally:
         fresh.engine.dispose()
         fresh_url.close()
+
+
+def test_the_database_is_the_flag_then_the_environment_then_the_user_data_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("MIDLINE_DB", raising=False)
+    assert resolve_url(None).database == str(default_path())
+    assert default_path().name == "midline.db" and "midline" in default_path().parent.parts[-1]
+    monkeypatch.setenv("MIDLINE_DB", "postgresql://ann@db.example/midline")
+    assert resolve_url(None).render_as_string() == "postgresql+psycopg://ann@db.example/midline"
+    assert resolve_url(str(tmp_path / "x.db")).database == str(tmp_path / "x.db")

@@ -11,9 +11,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from midline.storage.engine import StorageError, make_engine, resolve_url, shown
 from midline.storage.migrate import upgrade
-from midline.storage.repository import MissingReferenceError, SqlRepository
+from midline.storage.repository import MissingReferenceError, NotAnInstructorError, SqlRepository
 
-__all__ = ["MissingReferenceError", "SqlRepository", "StorageError", "open_repository"]
+__all__ = [
+    "MissingReferenceError",
+    "NotAnInstructorError",
+    "SqlRepository",
+    "StorageError",
+    "open_repository",
+]
 
 
 def open_repository(db: str | None = None) -> SqlRepository:

@@ -30,6 +30,10 @@ from midline.storage import orm
 LANDMARKS_ENCODING = "zlib+json"
 
 
+class NotAnInstructorError(MidlineError, ValueError):
+    """A grant to a user who is not an instructor (or does not exist)."""
+
+
 class MissingReferenceError(MidlineError):
     """A record refers (by uid) to a profile, plan or session its owner does not have."""
 
@@ -156,7 +160,9 @@ class SqlRepository:
         with self._sessions.begin() as db:
             target = db.get(orm.User, instructor)
             if target is None or target.role != "instructor":
-                raise ValueError(f"user {instructor} is not an instructor")
+                raise NotAnInstructorError(
+                    f"user {instructor} is not an instructor: only instructors get access"
+                )
             row = self._grant(db, client, instructor)
             if row is None:
                 db.add(orm.InstructorGrant(client_id=client, instructor_id=instructor, granted_at=utc_now()))
