@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/core_speed.py [--minutes 60] [--fixture PATH]
 
 The hour is a real fixture's landmarks (a standing squeeze, by default) repeated end to end, so
-it holds ~1,000 reps with noise. Prints the time of ``analyse`` and its ratio to the target.
+it holds ~900 reps with noise. Prints the wall and CPU time of ``analyse`` and their ratios to
+the target (on a machine shared with other jobs the CPU time is the fairer figure).
 """
 
 from __future__ import annotations
@@ -44,18 +45,24 @@ def main() -> None:
     args = ap.parse_args()
     series = long_series(read_landmarks(args.fixture), args.minutes)
     spec = analysis_spec(load_catalog(), args.exercise)
-    times = []
+    times, cpu = [], []
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         analysis = analyse(series, spec)
         times.append(time.perf_counter() - t0)
-    best = min(times)
-    scaled = best * 60.0 / args.minutes
+        cpu.append(time.process_time() - c0)
+    best, best_cpu = min(times), min(cpu)
+    scale = 60.0 / args.minutes
     print(
         f"core: {series.frames} frames ({args.minutes:g} min at 30 fps), "
-        f"{analysis.report.summary.rep_count} reps: best {best:.3f} s of {args.repeat} runs"
+        f"{analysis.report.summary.rep_count} reps: best of {args.repeat} runs "
+        f"{best:.3f} s wall, {best_cpu:.3f} s CPU"
     )
-    print(f"per hour of landmarks: {scaled:.3f} s = {scaled / TARGET_S:.2f} x the {TARGET_S:g} s target")
+    # CPU time is the fairer figure on a shared machine (wall time includes waiting for a core)
+    print(
+        f"per hour of landmarks: {best * scale:.3f} s wall = {best * scale / TARGET_S:.2f} x, "
+        f"{best_cpu * scale:.3f} s CPU = {best_cpu * scale / TARGET_S:.2f} x the {TARGET_S:g} s target"
+    )
 
 
 if __name__ == "__main__":

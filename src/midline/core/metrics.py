@@ -156,7 +156,7 @@ def amplitude(
         du = np.where(w, uu - um[:, None], 0.0)
         y0 = np.where(w[..., None], y, 0.0)
         ym = y0.sum(axis=1) / n[:, None]
-        beta = np.einsum("rw,rwk->rk", du, y0 - ym[:, None, :]) / (du * du).sum(axis=1)[:, None]
+        beta = (du[:, None, :] @ (y0 - ym[:, None, :]))[:, 0, :] / (du * du).sum(axis=1)[:, None]
         spread = np.where(w, uu, np.inf).min(axis=1), np.where(w, uu, -np.inf).max(axis=1)
         ok = (n >= 5) & (spread[1] - spread[0] >= 0.5)
         out: FloatArray = np.where(ok, np.linalg.norm(beta, axis=1) / scale, np.nan)
