@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from fractions import Fraction
@@ -62,22 +63,32 @@ def make_clip(path: Path, source: str, seconds: float) -> tuple[int, tuple[int, 
     return n, size
 
 
-def bare_loop(path: Path) -> tuple[int, float]:
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the worker processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def bare_loop(path: Path) -> tuple[int, float, float]:
     pose = MediaPipePose()
+    cpu = cpu_seconds()
     start = time.perf_counter()
     n = 0
     for frame in iter_frames(path):
         pose.process(frame.rgb, frame.t)
         n += 1
     elapsed = time.perf_counter() - start
+    used = cpu_seconds() - cpu
     pose.close()
-    return n, elapsed
+    return n, elapsed, used
 
 
-def timed_analyze(path: Path, out: Path, make_video: bool) -> float:
+def timed_analyze(path: Path, out: Path, make_video: bool) -> tuple[float, float]:
+    cpu = cpu_seconds()
     start = time.perf_counter()
     analyze_video(path, "standing-squeeze", out, AnalyzeOptions(make_video=make_video))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
 def main() -> None:
@@ -96,17 +107,20 @@ def main() -> None:
             f"clip: {args.source}, {w}x{h}, 30 fps, {frames} frames, {duration:.1f} s; cpus: {os.cpu_count()}"
         )
         print(f"load average before: {os.getloadavg()[0]:.2f} (other processes compete for the cores)")
-        n, bare = bare_loop(clip)
-        no_video = timed_analyze(clip, work / "no_video", make_video=False)
-        full = timed_analyze(clip, work / "full", make_video=True)
+        n, bare, bare_cpu = bare_loop(clip)
+        no_video, no_video_cpu = timed_analyze(clip, work / "no_video", make_video=False)
+        full, full_cpu = timed_analyze(clip, work / "full", make_video=True)
         rows = [
-            ("bare decode + pose loop", bare),
-            ("analyze --no-video", no_video),
-            ("analyze (video + html)", full),
+            ("bare decode + pose loop", bare, bare_cpu),
+            ("analyze --no-video", no_video, no_video_cpu),
+            ("analyze (video + html)", full, full_cpu),
         ]
-        print(f"{'':26s} {'seconds':>8s} {'video fps':>10s} {'x bare':>7s} {'x real time':>12s}")
-        for name, secs in rows:
-            print(f"{name:26s} {secs:8.2f} {n / secs:10.1f} {bare / secs:7.2f} {duration / secs:12.2f}")
+        print(
+            f"{'':26s} {'seconds':>8s} {'video fps':>10s} {'x bare':>7s} {'x real time':>12s} {'cpu s':>7s}"
+        )
+        for name, secs, cpu in rows:
+            ratios = f"{bare / secs:7.2f} {duration / secs:12.2f}"
+            print(f"{name:26s} {secs:8.2f} {n / secs:10.1f} {ratios} {cpu:7.2f}")
         print(f"annotated video + html on top of --no-video: {100 * (full - no_video) / no_video:.0f} %")
         sizes = {p.name: p.stat().st_size for p in (work / "full").iterdir()}
         print("outputs:", ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes.items())))
