@@ -9,7 +9,16 @@ from typer.testing import CliRunner, Result
 
 import midline.cli.log_cmds  # registers the commands on the app
 import midline.cli.plan_cmd  # noqa: F401
+from midline.catalog import load_catalog
+from midline.catalog.spec import analysis_spec
 from midline.cli.app import app
+from midline.core.pipeline import analyse
+from midline.log.landmarks import unpack_landmarks
+from midline.log.service import store_analysis
+from midline.pose.landmarks_file import series_from_dict
+from midline.storage import open_repository
+
+SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
 
 runner = CliRunner()
 
@@ -167,3 +176,25 @@ def test_an_unreachable_database_is_a_message(tmp_path: Path) -> None:
     res = runner.invoke(app, ["history", "--db", "postgresql://me:secret@127.0.0.1:9/x?connect_timeout=2"])
     assert res.exit_code == 2
     assert "cannot open the database" in res.output and "secret" not in res.output
+
+
+def test_a_stored_video_analysis_is_charted_by_its_metric_and_keeps_its_landmarks(tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    source = SYNTHETIC / "d01_standing-squeeze_clean-world.landmarks.json"
+    landmarks = json.loads(source.read_text())
+    truth = json.loads((SYNTHETIC / "d01_standing-squeeze_clean-world.truth.json").read_text())
+    report = analyse(series_from_dict(landmarks), analysis_spec(load_catalog(), "standing-squeeze")).report
+    repo = open_repository(str(db))
+    me = repo.local_user()
+    stored = store_analysis(repo, me.id, report.to_dict(), {"landmarks": str(source)}, landmarks)
+    blob = repo.analysis_landmarks(me.id, stored.uid)
+    assert blob is not None and unpack_landmarks(blob) == landmarks
+    assert len(blob) < source.stat().st_size / 3  # compressed
+    assert stored.metrics["rep_count"] == report.summary.rep_count == truth["rep_count"]
+    repo.engine.dispose()
+
+    res = run(db, "history", "--metric", "mean_eccentric_ratio", "--weeks", "0")
+    assert res.exit_code == 0, res.output
+    assert "video analyses: mean_eccentric_ratio" in res.output and "standing-squeeze" in res.output
+    assert f"{report.to_dict()['summary']['mean_eccentric_ratio']:g}" in res.output
+    assert "mean_eccentric_ratio: ▄" in res.output  # one analysis: one point

@@ -17,6 +17,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from midline.catalog import load_catalog
@@ -26,7 +27,7 @@ from midline.errors import MidlineError
 from midline.log.entry import LogInputError, SetInput, parse_date
 from midline.log.history import SET_METRICS, metric_series, sparkline
 from midline.log.pain import progression_hold, progression_holds
-from midline.log.records import PlanRecord, UserRecord
+from midline.log.records import AnalysisRecord, PlanRecord, SessionRecord, UserRecord
 from midline.log.repository import LogRepository
 from midline.log.service import export_user, import_bundle, log_sets, mark_planned_done, store_plan
 from midline.log.transfer import ImportFileError, parse_document, sets_csv
@@ -164,30 +165,8 @@ def log(
             out.print(f"[yellow]{reason}[/]")
 
 
-@app.command("history")
-@reported
-def history(
-    exercise: Annotated[str | None, typer.Option("--exercise", "-e", help="Only this exercise.")] = None,
-    metric: Annotated[
-        str,
-        typer.Option(
-            help="reps, volume, rpe, pain, or a video metric"
-            " (e.g. ankle_gap_at_squeeze, mean_eccentric_ratio)."
-        ),
-    ] = "volume",
-    weeks: Annotated[int, typer.Option(help="How many weeks back (0 = all).", min=0)] = 12,
-    db: DbOption = None,
-    user: UserOption = None,
-) -> None:
-    """The sets you logged as a table, and a sparkline of one metric over time."""
-    if exercise is not None:
-        find_exercise(load_catalog(), exercise)
-    repo, me = _open(db, user)
-    since = dt.date.today() - dt.timedelta(weeks=weeks) if weeks else None
-    sessions = repo.sessions(me.id, since=since)
-    analyses = [a for a in repo.analyses(me.id, exercise) if since is None or a.created_at.date() >= since]
-    out = _console()
-    table = Table(title=f"{me.display_name}'s log" + (f": {exercise}" if exercise else ""))
+def _sets_table(me: UserRecord, sessions: list[SessionRecord], exercise: str | None) -> Table:
+    table = Table(title=escape(f"{me.display_name}'s log" + (f": {exercise}" if exercise else "")))
     for column in (
         "date",
         "exercise",
@@ -218,8 +197,55 @@ def history(
                     x.tempo or "",
                     "" if x.rpe is None else str(x.rpe),
                     f"[red]{x.pain}[/]" if x.pain else "0",
-                    x.notes,
+                    escape(x.notes),
                 )
+    return table
+
+
+def _analyses_table(me: UserRecord, analyses: list[AnalysisRecord], metric: str) -> Table:
+    table = Table(title=escape(f"{me.display_name}'s video analyses: {metric}"))
+    for column in ("date", "exercise", metric, "reps", "analysis version"):
+        table.add_column(column, overflow="fold")
+    for a in analyses:
+        value = a.metrics.get(metric)
+        reps = a.metrics.get("rep_count")
+        table.add_row(
+            a.created_at.date().isoformat(),
+            a.exercise,
+            "" if value is None else f"{value:g}",
+            "" if reps is None else f"{reps:g}",
+            a.analysis_version,
+        )
+    return table
+
+
+@app.command("history")
+@reported
+def history(
+    exercise: Annotated[str | None, typer.Option("--exercise", "-e", help="Only this exercise.")] = None,
+    metric: Annotated[
+        str,
+        typer.Option(
+            help="reps, volume, rpe, pain, or a video metric"
+            " (e.g. ankle_gap_at_squeeze, mean_eccentric_ratio)."
+        ),
+    ] = "volume",
+    weeks: Annotated[int, typer.Option(help="How many weeks back (0 = all).", min=0)] = 12,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """The sets you logged as a table, and a sparkline of one metric over time."""
+    if exercise is not None:
+        find_exercise(load_catalog(), exercise)
+    repo, me = _open(db, user)
+    since = dt.date.today() - dt.timedelta(weeks=weeks) if weeks else None
+    sessions = repo.sessions(me.id, since=since)
+    analyses = [a for a in repo.analyses(me.id, exercise) if since is None or a.created_at.date() >= since]
+    out = _console()
+    if metric in SET_METRICS:
+        table = _sets_table(me, sessions, exercise)
+    else:
+        table = _analyses_table(me, analyses, metric)
     if table.row_count:
         out.print(table)
     else:
