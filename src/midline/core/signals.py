@@ -169,7 +169,7 @@ def clean(series: LandmarkSeries) -> Cleaned:
     xyz = img[..., :3] * np.array([w, h, w])
     vis = np.nan_to_num(img[..., 3], nan=0.0)
     raw_ok = np.isfinite(img[..., 0])
-    detected = series.detected
+    detected = raw_ok.any(axis=1)  # BlazePose gives all 33 points or none
     seen = raw_ok & (vis >= MIN_VISIBILITY)
     with np.errstate(invalid="ignore"):
         inside = raw_ok & (img[..., 0] >= 0) & (img[..., 0] <= 1) & (img[..., 1] >= 0)
