@@ -175,18 +175,6 @@ def floor_angle_deg(xyz: FloatArray, side: str) -> FloatArray:
     return out
 
 
-def lateral_offset(xyz: FloatArray, side: str, leg_px: float) -> FloatArray:
-    """A knee's distance from the body's midline (hip midpoint), along the hip line, leg lengths."""
-    legs = LEFT if side == "left" else RIGHT
-    p = xyz[..., :2]
-    mid = _mid(p, B.LEFT_HIP, B.RIGHT_HIP)
-    lat = _unit(p[:, B.LEFT_HIP] - p[:, B.RIGHT_HIP])
-    if side == "right":
-        lat = -lat
-    out: FloatArray = np.sum((p[:, legs["knee"]] - mid) * lat, axis=-1) / leg_px
-    return out
-
-
 def view_score(xyz: FloatArray) -> float:
     """(shoulder width + hip width) / torso length in the image: ~1 facing, ~0.5 or less side-on."""
     p = xyz[..., :2]

@@ -15,13 +15,6 @@ RELIABLE_SHARE = 0.7
 """A metric is reported only if its landmarks were seen inside the image in this share of its frames."""
 
 
-def window(t: FloatArray, a: float, b: float, min_half_s: float = 0.1) -> BoolArray:
-    """Frames of the middle half of [a, b]; at least ±min_half_s around its centre."""
-    mid, half = (a + b) / 2.0, max((b - a) / 4.0, min_half_s)
-    out: BoolArray = (t >= mid - half) & (t <= mid + half)
-    return out
-
-
 def at(values: FloatArray, mask: BoolArray, reliable: BoolArray | None = None) -> float | None:
     """Median of ``values`` over ``mask``; None where unknown or resting on unreliable landmarks."""
     m = mask & np.isfinite(values)
@@ -53,16 +46,6 @@ def phase_durations(rep: RepTiming, spec: AnalysisSpec) -> dict[str, float]:
         hold: rep.hold_end - rep.hold_start,
         last: rep.end - rep.hold_end,
     }
-
-
-def leg_range(per_leg: FloatArray, t: FloatArray, rep: RepTiming, rest_mask: BoolArray) -> float | None:
-    """How far one leg's own signal moved between rest (before the rep) and the hold."""
-    hold = window(t, rep.hold_start, rep.hold_end)
-    h = at(per_leg, hold)
-    r = at(per_leg, rest_mask)
-    if h is None or r is None:
-        return None
-    return abs(h - r)
 
 
 def symmetry(ranges: dict[str, list[float]]) -> float | None:

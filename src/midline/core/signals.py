@@ -19,8 +19,6 @@ BoolArray = NDArray[np.bool_]
 
 MIN_VISIBILITY = 0.2
 """Below this a landmark is treated as not seen (BlazePose's guess for an occluded point)."""
-RELIABLE_VISIBILITY = 0.5
-"""A landmark at or above this visibility, inside the image, counts as reliable for a metric."""
 SMOOTH_HZ = 4.0
 """Low-pass cut-off: voluntary exercise movements carry almost nothing above ~3 Hz."""
 MAX_GAP_S = 0.5
