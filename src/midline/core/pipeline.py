@@ -213,6 +213,7 @@ def analyse(
     two_sided = spec.primary_signal not in ONE_SIDED_SIGNALS
     reps: list[Rep] = []
     ranges: dict[str, list[float]] = {"left": [], "right": []}
+    _label_frames(t, timings, spec, phase, rep_of)
     for i, r in enumerate(timings):
         durs = phase_durations(r, spec)
         names = spec.phase_order
@@ -221,9 +222,6 @@ def analyse(
             (names[1], r.hold_start, r.hold_end),
             (names[2], r.hold_end, r.end),
         ]
-        for name, a, b in bounds:
-            phase[_span(t, a, b)] = PHASE_CODE[name]
-        rep_of[_span(t, r.start, r.end, closed=True)] = i
         g = {lv: _opt(g_all[lv][i]) for lv in gaps}
         conc, ecc = durs["concentric"], durs["eccentric"]
         ratio = ecc / conc if conc > 1e-6 else None
@@ -391,6 +389,28 @@ def _cue_trace(n: int, t: FloatArray, timings: list[RepTiming], report: Report) 
             sl = _span(t, a, b)
             out[sl] = np.where(out[sl] == "", cue.code, out[sl])
     return out
+
+
+def _label_frames(
+    t: FloatArray,
+    timings: list[RepTiming],
+    spec: AnalysisSpec,
+    phase: NDArray[np.int8],
+    rep_of: NDArray[np.int64],
+) -> None:
+    """Fill the per-frame phase code and rep index for all reps at once (in place)."""
+    if not timings:
+        return
+    b = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r in timings])
+    k = np.searchsorted(b[:, 0], t, side="right") - 1  # the last rep started at or before t
+    ok = k >= 0
+    kk = np.where(ok, k, 0)
+    inside = ok & (t <= b[kk, 3])
+    rep_of[inside] = k[inside]
+    codes = np.array([PHASE_CODE[name] for name in spec.phase_order], np.int8)
+    which = (t >= b[kk, 1]).astype(np.int64) + (t >= b[kk, 2])
+    moving = inside & (t < b[kk, 3])
+    phase[moving] = codes[which[moving]]
 
 
 def _seen(values: FloatArray, detected: BoolArray) -> FloatArray:
