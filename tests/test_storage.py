@@ -38,7 +38,7 @@ from midline.storage import (
 )
 from midline.storage.engine import default_path, resolve_url
 from midline.storage.migrate import current, head
-from storage_db import BACKENDS, database_url
+from storage_db import BACKENDS, MigratedDatabases, database_url
 
 T0 = dt.datetime(2026, 11, 20, 18, 30, 5, tzinfo=dt.UTC)
 SQUEEZE = SetRecord(
@@ -55,9 +55,17 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="module")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedDatabases]:
+    dbs = MigratedDatabases(tmp_path_factory.mktemp("templates"))
+    yield dbs
+    dbs.close()
+
+
 @pytest.fixture
-def url(backend: str, tmp_path: Path) -> Iterator[str]:
-    yield from database_url(backend, tmp_path)
+def url(backend: str, tmp_path: Path, databases: MigratedDatabases) -> str:
+    """An empty database at the newest schema."""
+    return databases.url(backend, tmp_path)
 
 
 @pytest.fixture
