@@ -312,9 +312,14 @@ def _first_below(seg: FloatArray, level: float) -> int:
 def rep_profile(t: FloatArray, reps: list[RepTiming]) -> FloatArray:
     """Per-frame position within the reps: 0 at rest, 1 in the hold, minimum-jerk in between."""
     u = np.zeros(len(t))
-    for r in reps:
-        i0, i1, i2, i3 = np.searchsorted(t, [r.start, r.hold_start, r.hold_end, r.end])
-        u[i0:i1] = min_jerk((t[i0:i1] - r.start) / max(r.hold_start - r.start, 1e-6))
-        u[i1:i2] = 1.0
-        u[i2:i3] = 1.0 - min_jerk((t[i2:i3] - r.hold_end) / max(r.end - r.hold_end, 1e-6))
+    if not reps:
+        return u
+    b = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r in reps])
+    k = np.searchsorted(b[:, 0], t, side="right") - 1  # the last rep started at or before t
+    kk = np.maximum(k, 0)
+    s0, s1, s2, s3 = (b[kk, i] for i in range(4))
+    rise = min_jerk((t - s0) / np.maximum(s1 - s0, 1e-6))
+    fall = min_jerk((t - s2) / np.maximum(s3 - s2, 1e-6))
+    inside = (k >= 0) & (t < s3)
+    u[inside] = (rise - fall)[inside]
     return u

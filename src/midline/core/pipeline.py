@@ -257,13 +257,13 @@ def analyse(
         )
 
     # foot angle and leg position over the whole recording (world landmarks where present)
-    pts = c.world if c.world is not None else xyz
-    image_dims = None if c.world is not None else (series.width, series.height)
+    # world landmarks when present, else image pixels with the camera's perspective undone
+    pts = c.world if c.world is not None else geo.undo_perspective(xyz, series.width, series.height)
     foot_angle: dict[str, float | None] = {}
     steps: list[Step] = []
     walk_tilt: dict[str, float | None] = {}
     for s, (heel, toe, _, _) in geo.FOOT.items():
-        fa = geo.foot_angle_deg(pts, s, spec.body in LYING_BODIES, image_dims)
+        fa = geo.foot_angle_deg(pts, s, spec.body in LYING_BODIES)
         ok = _reliable(c, (heel, toe, B.LEFT_HIP, B.RIGHT_HIP))
         if spec.body == "walking":
             step_angles, step_tilts = [], []
