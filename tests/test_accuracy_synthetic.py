@@ -25,7 +25,6 @@ CASES = sorted((ROOT / "tests" / "data" / "synthetic").glob("*.truth.json"))
 KNOWN = {
     # noise-limited phase timing: the boundary fit's error grows with noise / range
     ("d07_standing-squeeze_noisy-dropouts-half-start", "phases"): "noise-limited timing (noisy)",
-    ("d12_seated-squeeze_partial", "phases"): "noise-limited timing (small seated range)",
     # side-lying: the bent top (support) leg's position is not reported (null): its foot angle
     # did not match the truth's convention (~35-40 degrees off), so it is not a reliable number
     ("d15_inner-thigh-lift_clean-bottom-left", "position"): "support leg not reported",

@@ -254,17 +254,17 @@ def denoise_by_motion(
     """The signal as explained by the legs' main motions: less noise, same timing.
 
     One movement moves every leg point on the same time course, while landmark noise is
-    independent per point and coordinate. The leg points' coordinates (image x, y relative to
-    the hip midpoint, and world x, y, z when present; image z is too noisy to help) are each
-    scaled by their own noise level (from second differences), reduced to the principal motions
-    that stand out of that noise, and ``signal`` (the smoothed primary signal) is regressed on
-    them; the fitted signal averages the noise of many coordinates instead of the few the signal
+    independent per point and coordinate. The leg points' coordinates (image x, y, z relative to
+    the hip midpoint, and world x, y, z when present) are each scaled by their own noise level
+    (from second differences, so the noisier depth weighs less), reduced to the principal
+    motions that stand out of that noise, and ``signal`` (the smoothed primary signal) is
+    regressed on them; the fitted signal averages the noise of many coordinates instead of the few the signal
     is built from. A single signal's plateau (knees already touching while the legs still move)
     does not stop the timing either. Where the motions explain less than
     :data:`MIN_EXPLAINED` of the signal, ``fallback`` (else ``signal``) is returned instead.
     """
     out = signal if fallback is None else fallback
-    cols = [_relative(xyz[..., :2])]
+    cols = [_relative(xyz)]
     if world is not None:
         cols.append(_relative(world))
     x = np.concatenate(cols, axis=1)
