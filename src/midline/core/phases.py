@@ -20,7 +20,7 @@ FloatArray = NDArray[np.float64]
 ENTER, EXIT = 0.30, 0.15
 """Hysteresis (fractions of the set's range): a rep starts above ENTER and ends below EXIT."""
 
-MIN_SNR = 6.0
+MIN_SNR = 4.0
 """A rep must rise this many noise standard deviations above rest (stillness is not reps)."""
 
 _TAU = np.linspace(0.0, 1.0, 2001)
