@@ -137,6 +137,7 @@ def test_ankles_out_of_frame_hold_back_ankle_numbers() -> None:
     assert "legs-out-of-frame" in rep.cue_codes()
     assert all(r.ankle_gap_min is None for r in rep.reps)
     assert all(r.knee_gap_min is not None for r in rep.reps)
+    assert rep.reps[0].confidence["ankle"] < 0.2 < 0.9 < rep.reps[0].confidence["knee"]
     assert rep.summary.leg_position == {"left": None, "right": None}
     assert rep.quality.warnings
 

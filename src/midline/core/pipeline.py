@@ -40,6 +40,13 @@ LEG_SETS = {
 """Each leg's own points, for its share of the movement (symmetry)."""
 LYING_BODIES = frozenset({"side-lying", "supine"})
 """Bodies whose feet are off the floor: foot rotation is judged about the leg's own axis."""
+CONFIDENCE_GROUPS = {
+    "hip": (B.LEFT_HIP, B.RIGHT_HIP),
+    "knee": (B.LEFT_KNEE, B.RIGHT_KNEE),
+    "ankle": (B.LEFT_ANKLE, B.RIGHT_ANKLE),
+    "foot": (B.LEFT_HEEL, B.RIGHT_HEEL, B.LEFT_FOOT_INDEX, B.RIGHT_FOOT_INDEX),
+}
+"""Landmark groups whose mean visibility is each metric's confidence (gaps: knee/ankle...)."""
 REST_PAD_S = 1.0
 """Rest taken on each side of a rep when measuring how far a leg moved."""
 
@@ -205,6 +212,13 @@ def analyse(
     frontal = spec.body in FRONTAL_BODIES
     tilt_all = {s: at_squeeze(tilt[s], u, core_idx, core_m, tilt_ok) for s in tilt}
     peak_all = at_squeeze(raw_primary, u, core_idx, core_m)
+    # confidence: the mean visibility of the landmarks each number rests on, over the rep
+    rep_vis = c.vis[core_idx]  # (R, W, 12)
+    n_frames = np.maximum(core_m.sum(axis=1), 1)
+    conf_all = {
+        name: (rep_vis[:, :, list(idx)].mean(axis=2) * core_m).sum(axis=1) / n_frames
+        for name, idx in CONFIDENCE_GROUPS.items()
+    }
     rom_all = amplitude(raw_primary[:, None], u, ext_idx, ext_m, 1.0)
     legs_all = {
         s: amplitude(_seen(raw[:, list(idx), :2].reshape(n, -1), det), u, ext_idx, ext_m, leg_px)
@@ -250,6 +264,7 @@ def analyse(
                 knee_alignment_deg=tilts,
                 leg_range=lr,
                 peak_value=_opt(peak_all[i]),
+                confidence={name: float(v[i]) for name, v in conf_all.items()},
                 thigh_gap_cm=_cm(g["thigh"], cm_per_leg),
                 knee_gap_cm=_cm(g["knee"], cm_per_leg),
                 ankle_gap_cm=_cm(g["ankle"], cm_per_leg),
@@ -309,13 +324,8 @@ def analyse(
         return float(np.median(v)) if v else None
 
     conf = {
-        lv: float(np.mean(c.vis[det][:, [a, b]])) if det.any() else 0.0
-        for lv, (a, b) in {
-            "knee": (B.LEFT_KNEE, B.RIGHT_KNEE),
-            "ankle": (B.LEFT_ANKLE, B.RIGHT_ANKLE),
-            "foot": (B.LEFT_FOOT_INDEX, B.RIGHT_FOOT_INDEX),
-            "hip": (B.LEFT_HIP, B.RIGHT_HIP),
-        }.items()
+        name: float(np.mean(c.vis[det][:, list(idx)])) if det.any() else 0.0
+        for name, idx in CONFIDENCE_GROUPS.items()
     }
     rest_level = float(np.median([r.rest for r in timings])) if timings else None
     if rest_level is not None and spec.squeeze_direction == "decreasing":

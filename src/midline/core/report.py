@@ -56,6 +56,7 @@ class Rep:
     thigh_gap_cm: float | None = None
     knee_gap_cm: float | None = None
     ankle_gap_cm: float | None = None
+    confidence: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
