@@ -300,13 +300,17 @@ def _quick_rep(
 
 
 def _last_below(seg: FloatArray, level: float) -> int:
-    below = np.flatnonzero(seg < level)
-    return int(below[-1]) if below.size else 0
+    """Index of the last sample below ``level`` (0 if none); argmax on booleans stops early."""
+    below = seg[::-1] < level
+    k = int(np.argmax(below))
+    return len(seg) - 1 - k if below[k] else 0
 
 
 def _first_below(seg: FloatArray, level: float) -> int:
-    below = np.flatnonzero(seg < level)
-    return int(below[0]) if below.size else len(seg) - 1
+    """Index of the first sample below ``level`` (the last index if none)."""
+    below = seg < level
+    k = int(np.argmax(below))
+    return k if below[k] else len(seg) - 1
 
 
 def rep_profile(t: FloatArray, reps: list[RepTiming]) -> FloatArray:
