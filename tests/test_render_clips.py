@@ -60,7 +60,7 @@ def test_reps_phases_and_gaps_are_consistent(video: Path) -> None:
         assert rep["knee_gap_min"] == pytest.approx(truth["gaps"]["knee"][k], abs=1e-4)
         for level in ("thigh", "knee", "ankle"):
             assert rep[f"{level}_centre_min"] > rep[f"{level}_gap_min"]
-    start = round(truth["reps"][0]["start_s"] * truth["fps"])
+    start = int(np.floor(truth["reps"][0]["start_s"] * truth["fps"] + 1e-9))
     assert np.all(signal[: start + 1] == signal[0])  # at rest until the first rep starts
 
 

@@ -40,6 +40,7 @@ def write_scene(plan, path: Path) -> None:  # type: ignore[no-untyped-def]
         renders=np.array([r.vertices[used] for r in plan.renders], dtype=np.float32),
         camera_matrix=camera_matrix(sc.camera),
         focal_mm=np.float64(sc.camera.focal_mm),
+        look_at=np.array(sc.camera.look_at),
         resolution=np.array(sc.resolution),
         samples=np.int64(sc.samples),
         skin=np.array(sc.skin_rgb),

@@ -60,8 +60,16 @@ def main(scene_path: Path, out_dir: Path) -> None:
         bpy.ops.mesh.primitive_cube_add(size=1.0, location=(x, y + half * 0.5, top / 2.0))
         bpy.context.object.scale = (2.2 * half, 2.0 * half, top)
         bpy.context.object.data.materials.append(_material("box", (0.15, 0.25, 0.4), 0.6))
-    wall = d["wall_y"].item() if "wall_y" in d else 2.5
-    bpy.ops.mesh.primitive_plane_add(size=30.0, location=(0.0, wall, 0.0), rotation=(np.pi / 2, 0.0, 0.0))
+    # A backdrop 3 m beyond the subject, square to the camera's horizontal view direction.
+    m = np.asarray(d["camera_matrix"], dtype=np.float64)
+    fwd = -m[:3, 2]
+    fwd_h = np.array([fwd[0], fwd[1], 0.0]) / np.hypot(fwd[0], fwd[1])
+    dist = float(np.hypot(*(np.asarray(d["look_at"])[:2] - m[:2, 3]))) + 3.0
+    centre = m[:3, 3] + dist * fwd_h
+    angle = float(np.arctan2(-fwd_h[0], fwd_h[1]))
+    bpy.ops.mesh.primitive_plane_add(
+        size=30.0, location=(centre[0], centre[1], 0.0), rotation=(np.pi / 2, 0.0, angle)
+    )
     bpy.context.object.data.materials.append(_material("wall", (0.45, 0.47, 0.5), 0.9))
 
     cam_data = bpy.data.cameras.new("cam")
@@ -73,9 +81,12 @@ def main(scene_path: Path, out_dir: Path) -> None:
     scene.collection.objects.link(cam)
     scene.camera = cam
 
-    # A key sun from the camera's side and above, and a softer one from behind: sun lights converge in
-    # few samples (no denoiser in Debian's build), so 8 samples give a clean enough image.
-    for name, energy, rot in (("key", 2.2, (0.9, 0.0, -0.35)), ("back", 0.8, (-0.9, 0.0, 2.6))):
+    # A key sun from the camera's side and above (turned with the camera) and a softer one from behind:
+    # sun lights converge in few samples (no denoiser in Debian's build), so 8 samples look clean enough.
+    for name, energy, rot in (
+        ("key", 2.2, (0.9, 0.0, angle - 0.35)),
+        ("back", 0.8, (-0.9, 0.0, angle + 2.6)),
+    ):
         sun = bpy.data.lights.new(name, "SUN")
         sun.energy = energy
         sun.angle = 0.3

@@ -94,7 +94,7 @@ def local_rotations(body: Body, pose: PoseSpec) -> dict[str, np.ndarray]:
         rots[f"foot_{side}"] = axis_rotation(_X, a.get("ankle_flex", 0.0))
         arm = pose.arms.get(side, {})
         if arm and f"upperarm_{side}" in body.bone_names:
-            up_abd = axis_rotation(_Y, s * arm.get("shoulder_abd", 0.0))
+            up_abd = axis_rotation(_Y, -s * arm.get("shoulder_abd", 0.0))
             up_flex = axis_rotation(_X, -arm.get("shoulder_flex", 0.0))
             rots[f"upperarm_{side}"] = up_flex @ up_abd
     return rots
