@@ -273,12 +273,15 @@ def denoise_by_motion(
     if n < 8 * (max_components + 1):
         return out
     xo = x[ok]
-    noise = np.median(np.abs(np.diff(xo, n=2, axis=0)), axis=0) * 1.4826 / np.sqrt(6.0)
-    scale = np.where(noise > 0, noise, 1.0)
+    noise = np.median(np.abs(np.diff(xo, n=2, axis=0)), axis=0)
+    scale = np.where(noise > 0, noise * 1.4826 / np.sqrt(6.0), 1.0)
     mean = xo.mean(axis=0)
-    _, sv, vt = np.linalg.svd((xo - mean) / scale, full_matrices=False)
-    k = int(np.clip((sv**2 / n > MOTION_VARIANCE).sum(), 1, max_components))
-    scores = ((x - mean) / scale) @ vt[:k].T
+    z = (xo - mean) / scale
+    # principal motions from the small covariance matrix (cheaper than an SVD of all frames)
+    var, vec = np.linalg.eigh(z.T @ z / n)
+    order = np.argsort(var)[::-1]
+    k = int(np.clip((var > MOTION_VARIANCE).sum(), 1, max_components))
+    scores = ((x - mean) / scale) @ vec[:, order[:k]]
     design = np.column_stack([np.ones(n), scores[ok]])
     coef, *_ = np.linalg.lstsq(design, signal[ok], rcond=None)
     resid = signal[ok] - design @ coef
