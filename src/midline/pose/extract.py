@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from midline.core.landmarks import N_LANDMARKS, LandmarkSeries
 from midline.parallel import Workers, default_workers, report_progress
-from midline.pose.subject import stitch_seam
+from midline.pose.subject import Box, body_box, same_subject
 from midline.video.decode import iter_frames
 from midline.video.probe import CorruptVideoError, VideoInfo, VideoLimits, probe
 
@@ -47,6 +47,7 @@ class _Segment:
     warmup_s: float
     sample_fps: float | None
     max_width: int
+    seed: tuple[Box, float] | None = None  # the subject (box, time) to follow from the start
 
 
 @dataclass
@@ -63,6 +64,8 @@ def _run_segment(seg: _Segment, report: Callable[[int], None] | None = None) -> 
     from midline.pose.subject import SubjectTracker
 
     tracker = SubjectTracker(MediaPipePose(), crop_factory=MediaPipePose)
+    if seg.seed is not None:
+        tracker.box, tracker.last_t = seg.seed
     ts: list[float] = []
     images: list[NDArray[np.float64]] = []
     worlds: list[NDArray[np.float64]] = []
@@ -116,6 +119,23 @@ def _segments(info: VideoInfo, options: ExtractOptions, pool: Workers | None) ->
     ]
 
 
+def _seam_mismatch(
+    before: _SegmentResult, after: _SegmentResult, seam_s: float, window_s: float = 1.0
+) -> tuple[Box, float] | None:
+    """The earlier segment's subject at the seam if the later segment follows someone else, else None."""
+    seen_before = np.flatnonzero(
+        np.isfinite(before.image[:, :, 0]).any(axis=1) & (before.t > seam_s - window_s)
+    )
+    seen_after = np.flatnonzero(np.isfinite(after.image[:, :, 0]).any(axis=1) & (after.t < seam_s + window_s))
+    if seen_before.size == 0 or seen_after.size == 0:
+        return None
+    i, j = seen_before[-1], seen_after[0]
+    a, b = body_box(before.image[i]), body_box(after.image[j])
+    if a is None or b is None or same_subject(a, b, float(after.t[j] - before.t[i])):
+        return None
+    return a, float(before.t[i])
+
+
 def _check_complete(info: VideoInfo, t: NDArray[np.float64]) -> None:
     """A file cut short after its header (moov first) decodes without an error: compare the times."""
     if info.duration_s <= 0:
@@ -161,14 +181,16 @@ def extract_landmarks(
     else:
         with Workers(len(segments)) as pool:
             results = pool.map(_run_segment, segments, report)
+    for i in range(1, len(results)):
+        seed = _seam_mismatch(results[i - 1], results[i], segments[i].start_s)
+        if seed is not None:
+            # Each segment chose its subject on its own and these differ (several people in view
+            # at the seam): follow the earlier segment's subject through this one instead.
+            results[i] = _run_segment(replace(segments[i], warmup_s=0.0, seed=seed), report=lambda n: None)
     t = np.concatenate([r.t for r in results])
     _check_complete(info, t)
     image = np.concatenate([r.image for r in results])
     world = np.concatenate([r.world for r in results])
-    seam = 0
-    for r in results[:-1]:  # each segment tracked its own subject: keep the first one's across seams
-        seam += len(r.t)
-        stitch_seam(t, image, world, seam)
     order = np.argsort(t, kind="stable")
     t, image, world = t[order], image[order], world[order]
     keep = np.concatenate([[True], np.diff(t) > 1e-9])  # a frame on a seam is kept once

@@ -196,37 +196,3 @@ def _reset(backend: PoseBackend) -> None:
     reset = getattr(backend, "reset", None)
     if reset is not None:
         reset()
-
-
-def stitch_seam(
-    t: NDArray[np.float64],
-    image: NDArray[np.float64],
-    world: NDArray[np.float64],
-    seam: int,
-    lost_after_s: float = 1.0,
-) -> int:
-    """Keep the subject across the seam between two separately tracked segments (in place).
-
-    Frames from ``seam`` on that show someone else than the subject at the end of the first
-    segment are blanked (NaN) until they agree again or the subject has not been seen for
-    ``lost_after_s``. Returns how many frames were blanked.
-    """
-    prev: Box | None = None
-    prev_t = -np.inf
-    for i in range(seam - 1, -1, -1):
-        if np.isfinite(image[i, :, 0]).any():
-            prev, prev_t = body_box(image[i]), float(t[i])
-            break
-    blanked = 0
-    for i in range(seam, len(t)):
-        if prev is None or t[i] - prev_t > lost_after_s:
-            break
-        if not np.isfinite(image[i, :, 0]).any():
-            continue
-        box = body_box(image[i])
-        if box is not None and same_subject(prev, box, float(t[i]) - prev_t):
-            break
-        image[i] = np.nan
-        world[i] = np.nan
-        blanked += 1
-    return blanked
