@@ -76,6 +76,7 @@ def test_the_man_on_the_block_is_followed_while_the_woman_walks_past(two_people:
     assert all(b.cy < 0.45 and 0.25 < b.cx < 0.55 for b in during)
 
 
+@pytest.mark.slow
 def test_two_segments_in_parallel_follow_the_same_man_across_their_seam() -> None:
     # The seam (3.8 s) falls while the woman walks in front. Started cold (no warm-up) the second
     # segment locks onto her; the seam check must notice and follow the man through it instead.
