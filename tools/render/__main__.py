@@ -19,7 +19,7 @@ from pathlib import Path
 
 import av
 import numpy as np
-from render.clip import plan_clip
+from render.clip import ClipPlan, plan_clip
 from render.scenario import load_scenario
 from render.truth import build_truth, camera_matrix
 
@@ -28,7 +28,7 @@ from midline.catalog import load_catalog
 HERE = Path(__file__).resolve().parent
 
 
-def write_scene(plan, path: Path) -> None:  # type: ignore[no-untyped-def]
+def write_scene(plan: ClipPlan, path: Path) -> None:
     """The Blender input: only the vertices the body's triangles use, float32."""
     used = np.unique(plan.body.triangles)
     remap = np.full(len(plan.body.vertices), -1, dtype=np.int64)
@@ -76,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--work", type=Path, default=Path("/tmp/midline-render"))
     ap.add_argument("--blender", default=shutil.which("blender") or "blender")
-    ap.add_argument("--plan-only", action="store_true", help="write the truth and scene, render nothing")
+    ap.add_argument(
+        "--plan-only",
+        action="store_true",
+        help="write the truth and the scene, render nothing (keeps render stats)",
+    )
     args = ap.parse_args(argv)
     sc = load_scenario(args.scenario)
     t0 = time.time()
@@ -92,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     write_scene(plan, work / "scene.npz")
     args.out.mkdir(parents=True, exist_ok=True)
+    truth_path = args.out / f"{sc.name}.truth.json"
     if args.plan_only:
+        if truth_path.exists():
+            truth["render"] = json.loads(truth_path.read_text()).get("render")
+        truth_path.write_text(json.dumps(truth, separators=(",", ":")) + "\n")
         return 0
     t1 = time.time()
     cmd = ["nice", "-n", "10", args.blender, "-b", "--factory-startup", "-P", str(HERE / "blender_scene.py")]
@@ -113,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(render_s, 1),
         "seconds_per_unique_frame": round(render_s / len(plan.renders), 2),
     }
-    (args.out / f"{sc.name}.truth.json").write_text(json.dumps(truth, separators=(",", ":")) + "\n")
+    truth_path.write_text(json.dumps(truth, separators=(",", ":")) + "\n")
     print(f"rendered {len(plan.renders)} frames in {render_s:.0f} s -> {args.out / sc.name}.mp4")
     return 0
 

@@ -72,13 +72,10 @@ class Measurer:
         self.leg_verts = {s: body.leg_side == v for s, v in (("l", 1), ("r", -1))}
         hip, knee, ankle = (body.bone_head[body.bone(f"{n}_l")] for n in ("thigh", "calf", "foot"))
         self.leg_length = float(np.linalg.norm(knee - hip) + np.linalg.norm(ankle - knee))
-        rest_foot = body.vertices[(body.leg_side == 1) & (body.vertices[:, 2] < 0.06)]
-        self.heel_vertex = {
-            s: int(
-                np.flatnonzero(self.leg_verts[s] & (body.vertices[:, 2] < 0.06))[np.argmax(rest_foot[:, 1])]
-            )
-            for s in "lr"
-        }
+        self.heel_vertex = {}
+        for s in "lr":  # the rearmost vertex of the foot below 6 cm
+            foot = np.flatnonzero(self.leg_verts[s] & (body.vertices[:, 2] < 0.06))
+            self.heel_vertex[s] = int(foot[np.argmax(body.vertices[foot, 1])])
 
     def joints(self, posed: Posed) -> dict[str, np.ndarray]:
         b = self.body
@@ -168,7 +165,7 @@ def plan_clip(sc: Scenario) -> ClipPlan:
         if name == "mid":
             continue
         for s in "lr":
-            keys[name][s]["hip_rot"] = keys[name][s].get("hip_rot", 0.0) + sc.foot_angle(s)  # type: ignore[arg-type]
+            keys[name][s]["hip_rot"] = keys[name][s].get("hip_rot", 0.0) + sc.foot_angle(s)
         for rule in spec.get("solve", []):
             _solve(body, m, keys[name], posture, rule, sides_solved)
     arms = _sides(motion.get("arms", {}), working, bilateral=False)
@@ -184,7 +181,7 @@ def plan_clip(sc: Scenario) -> ClipPlan:
         durations = {"concentric": sq, "hold": hold, "eccentric": rel}
         order = tuple(analysis.phase_order)
         plans.append(RepPlan(r.amplitude, durations[order[0]], hold, durations[order[2]], r.rest_after_s))
-    reps = schedule(plans, tuple(analysis.phase_order), sc.lead_in_s)  # type: ignore[arg-type]
+    reps = schedule(plans, tuple(analysis.phase_order), sc.lead_in_s)
     duration = reps[-1].end_s + sc.tail_s
     times = np.arange(math.floor(duration * sc.fps) + 1) / sc.fps
     scale = {"l": 1.0, "r": sc.asymmetry_scale if "asymmetry" in sc.faults else 1.0}
