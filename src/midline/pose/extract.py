@@ -24,7 +24,7 @@ from midline.video.probe import CorruptVideoError, VideoInfo, VideoLimits, probe
 
 Progress = Callable[[int, int], None]  # (frames done, frames expected)
 
-DEFAULT_SAMPLE_FPS = 25.0  # pose rate cap; lower rates need a rate-independent core (docs/video.md)
+DEFAULT_SAMPLE_FPS = 20.0  # pose rate cap (Pilates phases last a second or more; see docs/video.md)
 
 
 @dataclass(frozen=True)
