@@ -2,9 +2,10 @@
 
     cd tools && ../.venv/bin/python -m render.compare_pose ../tests/data/rendered/<name>.mp4
 
-The leg length is the truth's, measured in the image per frame (hip->knee + knee->ankle, projected), so
-the figures compare across camera distances. The mean offset (the near-constant part: MediaPipe's
-ankle sits a little above the rig's ankle joint) is reported apart from the spread around it.
+The leg length is the truth's, measured in the image per frame (hip->knee + knee->ankle, projected;
+the longer, less foreshortened leg), so the figures compare across camera distances. The mean offset
+(the near-constant part: MediaPipe's ankle sits a little above the rig's ankle joint) is reported
+apart from the spread around it.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def compare(video: Path, truth: dict[str, Any]) -> dict[str, Any]:
     lm, w, h = detect(video)
     scale = np.array([w, h], dtype=np.float64)
     ti = {k: np.asarray(v) * scale for k, v in truth["joints_image"].items()}
-    leg_px = np.mean(
+    leg_px = np.max(
         [
             np.linalg.norm(ti[f"{s}_hip"] - ti[f"{s}_knee"], axis=1)
             + np.linalg.norm(ti[f"{s}_knee"] - ti[f"{s}_ankle"], axis=1)
