@@ -95,7 +95,8 @@ class SubjectTracker:
     while that keeps finding the subject the following frames are run on the crop only (one pose
     inference a frame either way). When the crop loses the subject, whole frames are used again.
     Without a ``crop_backend`` (or a ``crop_factory`` that makes one when first needed) the frames
-    of the other person are dropped.
+    of the other person are dropped. Nothing is ever reset (restarting a MediaPipe graph costs
+    about 0.1 s): a tracking backend that loses its person detects afresh by itself.
     """
 
     def __init__(
@@ -126,7 +127,6 @@ class SubjectTracker:
             if found is not None:
                 return found
             self.window = None
-            _reset(self.backend)
         result = self.backend.process(rgb, t)
         if result is None:
             return None
@@ -138,7 +138,6 @@ class SubjectTracker:
         self.jumps += 1
         if self.crop_backend is None or t - self._last_crop_failure < self.crop_retry_s:
             return None  # the other person's frame is dropped
-        _reset(self.crop_backend)
         height, width = rgb.shape[:2]
         self.window = crop_window(self.box, width, height)
         found = self._on_crop(rgb, t)
@@ -177,7 +176,6 @@ class SubjectTracker:
             and box.cy + box.h / 2 <= wy1 - inner * (wy1 - wy0)
         ):
             self.window = crop_window(box, width, height)
-            _reset(self.crop_backend)
         return self._accept(mapped, box, t)
 
     def _accept(self, result: PoseResult, box: Box, t: float) -> PoseResult:
@@ -189,10 +187,3 @@ class SubjectTracker:
         self.backend.close()
         if self._crop is not None:
             self._crop.close()
-
-
-def _reset(backend: PoseBackend) -> None:
-    """Make a tracking backend detect afresh on its next frame (if it can)."""
-    reset = getattr(backend, "reset", None)
-    if reset is not None:
-        reset()
