@@ -42,7 +42,8 @@ class Scenario(BaseModel):
     body: str  # a target in assets/makehuman/targets (without .target.gz)
     skin_rgb: tuple[float, float, float] = (0.80, 0.60, 0.50)
     camera: Camera
-    leg_position: dict[Literal["l", "r"], str] = {"l": "parallel", "r": "parallel"}
+    # a class (parallel, pilates-stance, internal) or a foot angle in degrees (+ = toes out)
+    leg_position: dict[Literal["l", "r"], str | float] = {"l": "parallel", "r": "parallel"}
     working_side: Literal["l", "r"] = "l"  # the bottom leg when side-lying
     faults: list[Fault] = []
     asymmetry_scale: float = Field(0.55, gt=0, le=1)  # range of the weaker (right) leg
@@ -55,7 +56,7 @@ class Scenario(BaseModel):
 
     def foot_angle(self, side: Literal["l", "r"]) -> float:
         pos = self.leg_position[side]
-        return POSITIONS_DEG[pos] if pos in POSITIONS_DEG else float(pos)
+        return POSITIONS_DEG[pos] if isinstance(pos, str) and pos in POSITIONS_DEG else float(pos)
 
 
 def load_scenario(path: Path) -> Scenario:

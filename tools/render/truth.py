@@ -130,7 +130,7 @@ def build_truth(plan: ClipPlan, view: str, signal_name: str, unit: str, directio
             "rest": round(rest_value, 5),
             "peak": round(float(np.median([r["peak_value"] for r in full])), 5),
         },
-        "leg_position": {SIDE[s]: sc.leg_position[s] for s in "lr"},
+        "leg_position": {SIDE[s]: _position_class(plan.foot_angle[s]) for s in "lr"},
         "foot_angle_deg": {SIDE[s]: round(plan.foot_angle[s], 3) for s in "lr"},
         "knee_alignment_deg": {
             SIDE[s]: round(float(np.median([r["knee_alignment_deg"][SIDE[s]] for r in full])), 3)
@@ -166,6 +166,11 @@ def build_truth(plan: ClipPlan, view: str, signal_name: str, unit: str, directio
     }
 
 
+def _position_class(foot_angle: float) -> str:
+    """The synthetic README's classes: >= 20 deg out Pilates stance, <= -8 deg internal, else parallel."""
+    return "pilates-stance" if foot_angle >= 20 else "internal" if foot_angle <= -8 else "parallel"
+
+
 def _cues(
     faults: list[str], reps: list[dict[str, Any]], sc: Any, signal: str, upright: bool
 ) -> tuple[list[str], list[str]]:
@@ -197,7 +202,7 @@ def _cues(
         elif all(r["ankle_gap_min"] <= 0.02 or r["knee_gap_min"] >= 0.06 for r in reps):
             forbidden.add("legs-loose-below")
     if sc.exercise in ("standing-squeeze", "seated-squeeze"):
-        if any(sc.leg_position[s] != "parallel" for s in "lr"):
+        if any(_position_class(sc.foot_angle(s)) != "parallel" for s in "lr"):
             expected.add("position-mismatch")
         else:
             forbidden.add("position-mismatch")
