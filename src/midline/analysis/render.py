@@ -60,7 +60,7 @@ def render_annotated(
     analysis: Analysis,
     out: Path,
     info: VideoInfo,
-    max_side: int = 960,
+    max_side: int = 720,
     progress: Callable[[str, int, int], None] | None = None,
     workers: Workers | None = None,
     min_split_s: float = 6.0,

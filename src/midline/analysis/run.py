@@ -42,7 +42,7 @@ class AnalyzeOptions:
     height_cm: float | None = None
     make_video: bool = True
     make_html: bool = True
-    video_max_side: int = 960
+    video_max_side: int = 720  # long side of annotated.mp4: it is embedded in report.html
     extract: ExtractOptions = field(default_factory=ExtractOptions)
 
 
