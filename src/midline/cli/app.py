@@ -37,4 +37,5 @@ def _register() -> None:
         catalog_cmds,  # noqa: F401
         log_cmds,  # noqa: F401
         plan_cmd,  # noqa: F401
+        serve_cmd,  # noqa: F401
     )

@@ -1,0 +1,42 @@
+"""``midline serve``: the web app on a local address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from midline.cli.app import app
+from midline.web.settings import DEFAULT_UPLOAD_LIMIT, Settings, default_data_dir
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (127.0.0.1 = this computer only)."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    db: str | None = typer.Option(
+        None, help="Database URL or SQLite path (default: $MIDLINE_DB, else the user data folder)."
+    ),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Uploads and the session key (default: the user data folder's web/).", show_default=False
+        ),
+    ] = None,
+    upload_limit_mb: int = typer.Option(DEFAULT_UPLOAD_LIMIT // (1024 * 1024), help="Largest upload, MB."),
+    https_only: bool = typer.Option(False, help="Mark the session cookie Secure (when served over TLS)."),
+) -> None:
+    """Run the web app: sign up, plans, exercise library, log; JSON API under /api, docs at /docs."""
+    import uvicorn
+
+    from midline.web import create_app
+
+    settings = Settings(
+        db=db,
+        data_dir=data_dir or default_data_dir(),
+        upload_limit=upload_limit_mb * 1024 * 1024,
+        https_only=https_only,
+    )
+    typer.echo(f"midline on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops it")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -1,0 +1,398 @@
+"""The JSON API under /api: everything the pages do. Sign in with POST /api/login (a session cookie);
+state-changing calls echo the CSRF token in ``X-CSRF-Token``. Another user's ids read as 404."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from midline.catalog.query import ExerciseFilter, filter_exercises
+from midline.errors import MidlineError
+from midline.log.records import AnalysisRecord, PlanRecord, SessionRecord, UserRecord
+from midline.web import planning
+from midline.web.deps import api_user, client_address, signed_in, state
+from midline.web.pages import check_new_account
+from midline.web.security import csrf_token, hash_password, verify_password
+
+ApiUser = Annotated[UserRecord, Depends(api_user)]
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class Credentials(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
+
+
+class SignUp(Credentials):
+    display_name: str = Field(default="", max_length=128)
+    role: Literal["client", "instructor"] = "client"
+
+
+class Me(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    csrf_token: str
+
+
+class ProfileIn(BaseModel):
+    level: Literal["beginner", "intermediate", "advanced"] = "beginner"
+    days: int = Field(default=3, ge=1, le=7)
+    minutes: int = Field(default=20, ge=5, le=120)
+    weeks: int = Field(default=4, ge=1, le=52)
+    props: list[str] = Field(default_factory=list, max_length=20)
+    avoid: list[str] = Field(default_factory=list, max_length=50)
+    prefer: list[str] = Field(default_factory=list, max_length=50)
+
+
+class Done(BaseModel):
+    date: dt.date | None = None
+    rpe: int | None = Field(default=None, ge=1, le=10)
+    pain: int = Field(default=0, ge=0, le=10)
+    notes: str = Field(default="", max_length=2000)
+
+
+class InstructorName(BaseModel):
+    instructor: str = Field(max_length=64)
+
+
+def _bad(exc: Exception) -> HTTPException:
+    return HTTPException(400, str(exc))
+
+
+def _me(request: Request, user: UserRecord) -> Me:
+    return Me(
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        csrf_token=csrf_token(request.session),
+    )
+
+
+def plan_json(plan: PlanRecord, summary: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "uid": plan.uid,
+        "name": plan.name,
+        "start_date": plan.start_date.isoformat() if plan.start_date else None,
+        "created_at": plan.created_at.isoformat(),
+        "profile_uid": plan.profile_uid,
+    }
+    if not summary:
+        out["plan"] = plan.data
+    return out
+
+
+def session_json(s: SessionRecord) -> dict[str, Any]:
+    return {
+        "uid": s.uid,
+        "date": s.date.isoformat(),
+        "notes": s.notes,
+        "plan_uid": s.plan_uid,
+        "plan_week": s.plan_week,
+        "plan_session": s.plan_session,
+        "sets": [dataclasses.asdict(x) for x in s.sets],
+    }
+
+
+def analysis_json(a: AnalysisRecord, summary: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "uid": a.uid,
+        "exercise": a.exercise,
+        "created_at": a.created_at.isoformat(),
+        "metrics": a.metrics,
+        "analysis_version": a.analysis_version,
+        "midline_version": a.midline_version,
+        "session_uid": a.session_uid,
+    }
+    if not summary:
+        out["report"] = a.report
+    return out
+
+
+# --- account ------------------------------------------------------------------------------------
+
+
+@router.post("/signup", status_code=201)
+def signup(body: SignUp, request: Request) -> Me:
+    repo = state(request).repo
+    username = body.username.strip().lower()
+    problem = check_new_account(username, body.password)
+    if problem is None and repo.user(username) is not None:
+        problem = "that username is taken"
+    if problem is not None:
+        raise HTTPException(400, problem)
+    user = repo.create_user(
+        username, body.display_name.strip() or username, body.role, hash_password(body.password)
+    )
+    request.session.clear()
+    request.session["user"] = user.username
+    return _me(request, user)
+
+
+@router.post("/login", responses={401: {}, 429: {}})
+def login(body: Credentials, request: Request, response: Response) -> Me:
+    web = state(request)
+    username = body.username.strip().lower()
+    address = client_address(request)
+    wait = web.limiter.blocked(username, address)
+    if wait is not None:
+        raise HTTPException(429, f"too many failed logins: try again in {int(wait)} s")
+    user = web.repo.user(username)
+    if user is None or not verify_password(user.password_hash, body.password):
+        web.limiter.failed(username, address)
+        raise HTTPException(401, "wrong username or password")
+    web.limiter.succeeded(username, address)
+    request.session.clear()
+    request.session["user"] = user.username
+    return _me(request, user)
+
+
+@router.post("/logout", status_code=204)
+def logout(request: Request, user: ApiUser) -> None:
+    request.session.clear()
+
+
+@router.get("/me")
+def me(request: Request) -> Me:
+    user = signed_in(request)
+    if user is None:
+        raise HTTPException(401, "not signed in")
+    return _me(request, user)
+
+
+@router.delete("/me", status_code=204)
+def delete_me(request: Request, user: ApiUser) -> None:
+    """Delete the account and everything it owns."""
+    state(request).repo.delete_user(user.id)
+    request.session.clear()
+
+
+@router.get("/profile")
+def profile(request: Request, user: ApiUser) -> dict[str, Any]:
+    return planning.latest_profile(state(request).repo, user.id).model_dump(mode="json")
+
+
+@router.put("/profile")
+def profile_put(body: ProfileIn, request: Request, user: ApiUser) -> dict[str, Any]:
+    try:
+        saved = planning.save_profile(state(request).repo, user.id, body.model_dump())
+    except MidlineError as exc:
+        raise _bad(exc) from None
+    return saved.model_dump(mode="json")
+
+
+# --- instructors -----------------------------------------------------------------------------------
+
+
+def _instructor(request: Request, user: UserRecord, name: str) -> UserRecord:
+    other = state(request).repo.user(name.strip().lower())
+    if other is None or other.role != "instructor" or other.id == user.id:
+        raise HTTPException(404, f"no instructor named {name!r}")
+    return other
+
+
+@router.post("/instructors", status_code=204)
+def grant(body: InstructorName, request: Request, user: ApiUser) -> None:
+    """Let an instructor see your plans, log and analyses."""
+    state(request).repo.grant(user.id, _instructor(request, user, body.instructor).id)
+
+
+@router.delete("/instructors/{name}", status_code=204)
+def revoke(name: str, request: Request, user: ApiUser) -> None:
+    if not state(request).repo.revoke(user.id, _instructor(request, user, name).id):
+        raise HTTPException(404, "that instructor has no access to revoke")
+
+
+@router.get("/clients")
+def clients(request: Request, user: ApiUser) -> list[dict[str, str]]:
+    """The clients who granted you access (instructors only; empty otherwise)."""
+    if user.role != "instructor":
+        return []
+    return [
+        {"username": c.username, "display_name": c.display_name}
+        for c in state(request).repo.clients_of(user.id)
+    ]
+
+
+def _client(request: Request, user: UserRecord, username: str) -> UserRecord:
+    owner = planning.viewable(state(request).repo, user, username)
+    if owner is None:
+        raise HTTPException(404, "no such client")
+    return owner
+
+
+@router.get("/clients/{username}/plans")
+def client_plans(username: str, request: Request, user: ApiUser) -> list[dict[str, Any]]:
+    owner = _client(request, user, username)
+    return [plan_json(p, summary=True) for p in state(request).repo.plans(owner.id)]
+
+
+@router.get("/clients/{username}/plans/{uid}")
+def client_plan(username: str, uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
+    owner = _client(request, user, username)
+    plan = state(request).repo.plan(owner.id, uid)
+    if plan is None:
+        raise HTTPException(404, "no such plan")
+    return plan_json(plan)
+
+
+@router.get("/clients/{username}/sessions")
+def client_sessions(username: str, request: Request, user: ApiUser) -> list[dict[str, Any]]:
+    owner = _client(request, user, username)
+    return [session_json(s) for s in state(request).repo.sessions(owner.id)]
+
+
+@router.get("/clients/{username}/analyses")
+def client_analyses(username: str, request: Request, user: ApiUser) -> list[dict[str, Any]]:
+    owner = _client(request, user, username)
+    return [analysis_json(a, summary=True) for a in state(request).repo.analyses(owner.id)]
+
+
+# --- exercise library --------------------------------------------------------------------------
+
+
+@router.get("/exercises")
+def exercises(
+    request: Request,
+    muscle: str | None = None,
+    position: str | None = None,
+    prop: str | None = None,
+    level: str | None = None,
+    kind: str | None = None,
+) -> list[dict[str, Any]]:
+    """Exercises matching every filter (muscle id or group, leg position, prop, level, kind)."""
+    try:
+        found = filter_exercises(
+            state(request).catalog, ExerciseFilter(muscle, position, prop, level, False, kind)
+        )
+    except MidlineError as exc:
+        raise _bad(exc) from None
+    return [
+        {"id": e.id, "name": e.name, "summary": e.summary, "level": e.level, "kind": e.kind} for e in found
+    ]
+
+
+@router.get("/exercises/{exercise_id}")
+def exercise(exercise_id: str, request: Request) -> dict[str, Any]:
+    ex = state(request).catalog.exercises.get(exercise_id)
+    if ex is None:
+        raise HTTPException(404, f"no exercise {exercise_id!r}")
+    return ex.model_dump(mode="json")
+
+
+# --- plans ----------------------------------------------------------------------------------------
+
+
+def _plan(request: Request, user: UserRecord, uid: str) -> PlanRecord:
+    plan = state(request).repo.plan(user.id, uid)
+    if plan is None:
+        raise HTTPException(404, "no such plan")
+    return plan
+
+
+@router.get("/plans")
+def plans(request: Request, user: ApiUser) -> list[dict[str, Any]]:
+    return [plan_json(p, summary=True) for p in state(request).repo.plans(user.id)]
+
+
+@router.post("/plans", status_code=201)
+def plan_create(body: ProfileIn, request: Request, user: ApiUser) -> dict[str, Any]:
+    """Build a plan from this profile (kept as your profile), starting today."""
+    web = state(request)
+    try:
+        plan = planning.create_plan(web.repo, user.id, web.catalog, body.model_dump(), dt.date.today())
+    except MidlineError as exc:
+        raise _bad(exc) from None
+    return plan_json(plan)
+
+
+@router.get("/plans/{uid}")
+def plan(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
+    return plan_json(_plan(request, user, uid))
+
+
+@router.get("/plans/{uid}/progress")
+def plan_progress(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
+    """Sessions done, the week to do next, missed weeks and whether a re-plan is due."""
+    p = planning.progress(state(request).repo, user.id, _plan(request, user, uid), dt.date.today())
+    return {
+        "weeks": p.weeks,
+        "done": sorted([w, s] for w, s in p.done),
+        "calendar_week": p.calendar_week,
+        "resume_week": p.resume_week,
+        "missed": list(p.missed),
+        "needs_replan": p.needs_replan,
+        "finished": p.finished,
+    }
+
+
+@router.post("/plans/{uid}/weeks/{week}/sessions/{session}/done", status_code=201)
+def plan_session_done(
+    uid: str, week: int, session: int, body: Done, request: Request, user: ApiUser
+) -> dict[str, Any]:
+    """Log a planned session as done as prescribed (once per session)."""
+    plan = _plan(request, user, uid)
+    try:
+        done = planning.mark_done(
+            state(request).repo, user.id, plan, week, session, body.date or dt.date.today(),
+            body.rpe, body.pain, body.notes,
+        )  # fmt: skip
+    except MidlineError as exc:
+        raise _bad(exc) from None
+    return session_json(done)
+
+
+@router.post("/plans/{uid}/replan", status_code=201)
+def plan_replan(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
+    """After a missed week: the remaining weeks as a new plan from today (see docs/web.md)."""
+    try:
+        new = planning.replan(state(request).repo, user.id, _plan(request, user, uid), dt.date.today())
+    except MidlineError as exc:
+        raise _bad(exc) from None
+    return plan_json(new)
+
+
+# --- log and analyses -----------------------------------------------------------------------------
+
+
+@router.get("/sessions")
+def sessions(request: Request, user: ApiUser) -> list[dict[str, Any]]:
+    return [session_json(s) for s in state(request).repo.sessions(user.id)]
+
+
+@router.get("/sessions/{uid}")
+def session(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
+    found = state(request).repo.session(user.id, uid)
+    if found is None:
+        raise HTTPException(404, "no such session")
+    return session_json(found)
+
+
+@router.delete("/sessions/{uid}", status_code=204)
+def session_delete(uid: str, request: Request, user: ApiUser) -> None:
+    if not state(request).repo.delete_session(user.id, uid):
+        raise HTTPException(404, "no such session")
+
+
+@router.get("/analyses")
+def analyses(request: Request, user: ApiUser) -> list[dict[str, Any]]:
+    return [analysis_json(a, summary=True) for a in state(request).repo.analyses(user.id)]
+
+
+@router.get("/analyses/{uid}")
+def analysis(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
+    found = state(request).repo.analysis(user.id, uid)
+    if found is None:
+        raise HTTPException(404, "no such analysis")
+    return analysis_json(found)
+
+
+@router.delete("/analyses/{uid}", status_code=204)
+def analysis_delete(uid: str, request: Request, user: ApiUser) -> None:
+    if not state(request).repo.delete_analysis(user.id, uid):
+        raise HTTPException(404, "no such analysis")
