@@ -61,6 +61,10 @@ class InstructorName(BaseModel):
     instructor: str = Field(max_length=64)
 
 
+def _today(request: Request) -> dt.date:
+    return state(request).settings.today()
+
+
 def _bad(exc: Exception) -> HTTPException:
     return HTTPException(400, str(exc))
 
@@ -305,7 +309,7 @@ def plan_create(body: ProfileIn, request: Request, user: ApiUser) -> dict[str, A
     """Build a plan from this profile (kept as your profile), starting today."""
     web = state(request)
     try:
-        plan = planning.create_plan(web.repo, user.id, web.catalog, body.model_dump(), dt.date.today())
+        plan = planning.create_plan(web.repo, user.id, web.catalog, body.model_dump(), _today(request))
     except MidlineError as exc:
         raise _bad(exc) from None
     return plan_json(plan)
@@ -319,7 +323,7 @@ def plan(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
 @router.get("/plans/{uid}/progress")
 def plan_progress(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
     """Sessions done, the week to do next, missed weeks and whether a re-plan is due."""
-    p = planning.progress(state(request).repo, user.id, _plan(request, user, uid), dt.date.today())
+    p = planning.progress(state(request).repo, user.id, _plan(request, user, uid), _today(request))
     return {
         "weeks": p.weeks,
         "done": sorted([w, s] for w, s in p.done),
@@ -339,7 +343,7 @@ def plan_session_done(
     plan = _plan(request, user, uid)
     try:
         done = planning.mark_done(
-            state(request).repo, user.id, plan, week, session, body.date or dt.date.today(),
+            state(request).repo, user.id, plan, week, session, body.date or _today(request),
             body.rpe, body.pain, body.notes,
         )  # fmt: skip
     except MidlineError as exc:
@@ -351,7 +355,7 @@ def plan_session_done(
 def plan_replan(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
     """After a missed week: the remaining weeks as a new plan from today (see docs/web.md)."""
     try:
-        new = planning.replan(state(request).repo, user.id, _plan(request, user, uid), dt.date.today())
+        new = planning.replan(state(request).repo, user.id, _plan(request, user, uid), _today(request))
     except MidlineError as exc:
         raise _bad(exc) from None
     return plan_json(new)

@@ -269,8 +269,8 @@ def exercise(request: Request, exercise_id: str) -> Response:
 # --- plans ---------------------------------------------------------------------------------------------
 
 
-def today() -> dt.date:
-    return dt.date.today()
+def today(request: Request) -> dt.date:
+    return state(request).settings.today()
 
 
 @router.get("/plans", response_class=HTMLResponse)
@@ -303,7 +303,7 @@ def plan_create(
     web = state(request)
     values = _profile_values(level, days, minutes, weeks, props or [], avoid, prefer)
     try:
-        plan = planning.create_plan(web.repo, user.id, web.catalog, values, today())
+        plan = planning.create_plan(web.repo, user.id, web.catalog, values, today(request))
     except MidlineError as exc:
         return render(
             request,
@@ -334,8 +334,8 @@ def _plan_page(request: Request, owner: UserRecord, plan: PlanRecord, readonly: 
         owner=owner,
         readonly=readonly,
         done=planning.done_sessions(repo, owner.id, plan.uid),
-        progress=planning.progress(repo, owner.id, plan, today()),
-        today=today(),
+        progress=planning.progress(repo, owner.id, plan, today(request)),
+        today=today(request),
     )
 
 
@@ -360,7 +360,7 @@ def plan_session_done(
     require_csrf(request, csrf_token)
     plan = _own_plan(request, user, uid)
     try:
-        day = dt.date.fromisoformat(date) if date else today()
+        day = dt.date.fromisoformat(date) if date else today(request)
         rpe_value = int(rpe) if rpe.strip() else None
         planning.mark_done(state(request).repo, user.id, plan, week, session, day, rpe_value, pain, notes)
     except (MidlineError, ValueError) as exc:
@@ -375,7 +375,7 @@ def plan_replan(
     require_csrf(request, csrf_token)
     plan = _own_plan(request, user, uid)
     try:
-        new = planning.replan(state(request).repo, user.id, plan, today())
+        new = planning.replan(state(request).repo, user.id, plan, today(request))
     except MidlineError as exc:
         return redirect(request, f"/plans/{uid}", str(exc))
     return redirect(request, f"/plans/{new.uid}", "the remaining weeks are re-planned from today")

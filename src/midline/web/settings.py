@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +48,8 @@ class Settings:
     """Mark the session cookie Secure (set behind TLS)."""
     login_failures: int = 5
     login_window_s: float = 300.0
+    today: Callable[[], dt.date] = dt.date.today
+    """The date "today" means for plans and the log (tests pass a fixed one)."""
 
     def secret(self) -> str:
         return self.secret_key or load_secret(self.data_dir)
