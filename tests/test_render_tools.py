@@ -139,3 +139,11 @@ def test_camera_projects_its_target_to_the_image_centre_and_scales_by_focal_leng
     assert project(np.array([0.0, 0.0, 1.3]), cam, 640, 480)[1] < 0.5  # up is up in the image
     m = camera_matrix(cam)
     np.testing.assert_allclose(-m[:3, 2], [0.0, 1.0, 0.0], atol=1e-12)  # Blender cameras look along -z
+
+
+def test_knee_splay_tilts_the_shank_out_whether_the_knee_is_straight_or_bent() -> None:
+    body = _chain()
+    for flex in (0.0, 90.0):
+        posed = pose_body(body, PoseSpec({"l": {"knee_flex": flex, "knee_splay": 10.0}}), lift=0.0)
+        shank = posed.point(body, "calf_l", "tail") - posed.point(body, "calf_l")
+        assert shank[0] == pytest.approx(np.sin(np.radians(10.0)))  # lateral (+x on the left leg)

@@ -90,7 +90,9 @@ def local_rotations(body: Body, pose: PoseSpec) -> dict[str, np.ndarray]:
         flex = axis_rotation(_X, -a.get("hip_flex", 0.0))
         rots[f"thigh_{side}"] = flex @ abd @ rot
         splay = axis_rotation(_Y, -s * a.get("knee_splay", 0.0))
-        rots[f"calf_{side}"] = splay @ axis_rotation(_X, a.get("knee_flex", 0.0))
+        rots[f"calf_{side}"] = (
+            axis_rotation(_X, a.get("knee_flex", 0.0)) @ splay
+        )  # splay the straight shank, then bend
         rots[f"foot_{side}"] = axis_rotation(_X, a.get("ankle_flex", 0.0))
         arm = pose.arms.get(side, {})
         if arm and f"upperarm_{side}" in body.bone_names:
