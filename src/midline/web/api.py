@@ -16,6 +16,7 @@ from midline.log.records import AnalysisRecord, PlanRecord, SessionRecord, UserR
 from midline.web import planning
 from midline.web.deps import api_user, client_address, signed_in, state
 from midline.web.pages import check_new_account
+from midline.web.progress import video_trends, weekly_log
 from midline.web.security import csrf_token, hash_password, verify_password
 
 ApiUser = Annotated[UserRecord, Depends(api_user)]
@@ -362,6 +363,16 @@ def plan_replan(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
 
 
 # --- log and analyses -----------------------------------------------------------------------------
+
+
+@router.get("/progress")
+def progress(request: Request, user: ApiUser) -> dict[str, Any]:
+    """Weekly reps, sets and reps per muscle group from the log; video metrics per analysis."""
+    web = state(request)
+    return {
+        "log": weekly_log(web.repo.sessions(user.id), web.catalog),
+        "video": video_trends(web.repo.analyses(user.id)),
+    }
 
 
 @router.get("/sessions")

@@ -16,6 +16,7 @@ from midline.log.records import PlanRecord, UserRecord
 from midline.web import planning
 from midline.web.body import body_svg
 from midline.web.deps import client_address, page_user, signed_in, state
+from midline.web.progress import video_trends, weekly_log
 from midline.web.security import MIN_PASSWORD, csrf_ok, hash_password, verify_password
 
 PageUser = Annotated[UserRecord, Depends(page_user)]
@@ -421,6 +422,16 @@ def analysis_delete(
     if not state(request).repo.delete_analysis(user.id, uid):
         raise HTTPException(404, "no such analysis")
     return redirect(request, "/log", "analysis deleted")
+
+
+@router.get("/progress", response_class=HTMLResponse)
+def progress_page(request: Request, user: PageUser) -> Response:
+    web = state(request)
+    data = {
+        "log": weekly_log(web.repo.sessions(user.id), web.catalog),
+        "video": video_trends(web.repo.analyses(user.id)),
+    }
+    return render(request, "progress.html", data=data)
 
 
 # --- instructor ------------------------------------------------------------------------------------
