@@ -65,3 +65,21 @@ def test_adduction_closes_the_knee_gap_measured_on_the_mesh(body) -> None:  # ty
         assert centre > gap
         gaps.append(gap)
     assert gaps[0] > gaps[1] > gaps[2]
+
+
+@pytest.mark.parametrize("turn", [35.0, -15.0])
+def test_leg_rotation_turns_the_toes_out_when_positive(body, turn: float) -> None:  # type: ignore[no-untyped-def]
+    m = Measurer(body)
+
+    def toe_out(spec: PoseSpec) -> dict[str, float]:
+        j = m.joints(pose_body(body, spec))
+        out = {}
+        for side, sign in (("left", 1.0), ("right", -1.0)):
+            v = j[f"{side}_foot_index"] - j[f"{side}_ankle"]
+            out[side] = float(np.degrees(np.arctan2(sign * v[0], -v[1])))
+        return out
+
+    rest = toe_out(PoseSpec({}))
+    turned = toe_out(PoseSpec({"l": {"hip_rot": turn}, "r": {"hip_rot": turn}}))
+    for side in ("left", "right"):
+        assert turned[side] - rest[side] == pytest.approx(turn, abs=2.0)

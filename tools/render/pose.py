@@ -84,7 +84,7 @@ def local_rotations(body: Body, pose: PoseSpec) -> dict[str, np.ndarray]:
             continue
         a = pose.legs.get(side, {})
         hip, ankle = body.bone_head[body.bone(f"thigh_{side}")], body.bone_head[body.bone(f"foot_{side}")]
-        rest_axis = hip - ankle  # points up the leg; external rotation turns the toes out (+s x)
+        rest_axis = ankle - hip  # points down the leg; external rotation turns the toes out (+s x)
         rot = axis_rotation(rest_axis, -s * a.get("hip_rot", 0.0))
         abd = axis_rotation(_Y, -s * a.get("hip_abd", 0.0))
         flex = axis_rotation(_X, -a.get("hip_flex", 0.0))
