@@ -59,7 +59,12 @@ class _SegmentResult:
     recovered: int
 
 
-def _run_segment(seg: _Segment, report: Callable[[int], None] | None = None) -> _SegmentResult:
+def _run_segment(
+    seg: _Segment, report: Callable[[int], None] | None = None, reference: _SegmentResult | None = None
+) -> _SegmentResult:
+    """Pose of one segment. With ``reference`` (an earlier run of the same segment that followed
+    someone else), stop as soon as both runs show the same person on a frame and take the
+    reference's remaining frames: only the stretch where they disagree is run again."""
     from midline.pose.backend import MediaPipePose
     from midline.pose.subject import SubjectTracker
 
@@ -83,6 +88,13 @@ def _run_segment(seg: _Segment, report: Callable[[int], None] | None = None) -> 
             ts.append(frame.t)
             images.append(found[0] if found is not None else nan_image)
             worlds.append(found[1] if found is not None else nan_world)
+            if reference is not None and found is not None:
+                rest = _agreeing_rest(reference, frame.t, found[0])
+                if rest is not None:
+                    ts.extend(reference.t[rest])
+                    images.extend(reference.image[rest])
+                    worlds.extend(reference.world[rest])
+                    break
             pending += 1
             if pending >= 10:
                 (report or report_progress)(pending)
@@ -99,6 +111,21 @@ def _run_segment(seg: _Segment, report: Callable[[int], None] | None = None) -> 
         tracker.jumps,
         tracker.recovered,
     )
+
+
+def _agreeing_rest(reference: _SegmentResult, t: float, image: NDArray[np.float64]) -> slice | None:
+    """The reference's frames after ``t`` if it shows the same person as ``image`` at ``t``."""
+    j = int(np.searchsorted(reference.t, t - 1e-6))
+    if (
+        j >= reference.t.size
+        or abs(reference.t[j] - t) > 1e-6
+        or not np.isfinite(reference.image[j, :, 0]).any()
+    ):
+        return None
+    a, b = body_box(reference.image[j]), body_box(image)
+    if a is None or b is None or not same_subject(a, b, 0.0):
+        return None
+    return slice(j + 1, None)
 
 
 def _segments(info: VideoInfo, options: ExtractOptions, pool: Workers | None) -> list[_Segment]:
@@ -186,7 +213,8 @@ def extract_landmarks(
         if seed is not None:
             # Each segment chose its subject on its own and these differ (several people in view
             # at the seam): follow the earlier segment's subject through this one instead.
-            results[i] = _run_segment(replace(segments[i], warmup_s=0.0, seed=seed), report=lambda n: None)
+            again = replace(segments[i], warmup_s=0.0, seed=seed)
+            results[i] = _run_segment(again, report=lambda n: None, reference=results[i])
     t = np.concatenate([r.t for r in results])
     _check_complete(info, t)
     image = np.concatenate([r.image for r in results])
