@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from midline.core.landmarks import LandmarkSeries
-from midline.pose.extract import ExtractOptions, _seam_mismatch, _SegmentResult, extract_landmarks
+from midline.pose.extract import (
+    ExtractOptions,
+    _agreeing_rest,
+    _seam_mismatch,
+    _SegmentResult,
+    extract_landmarks,
+)
 from midline.pose.subject import Box, body_box, crop_window, same_subject, uncrop
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -97,6 +103,15 @@ def test_a_seam_between_two_different_people_is_detected() -> None:
     seed = _seam_mismatch(before, other, seam_s=1.0)
     assert seed is not None and seed[0].cx == pytest.approx(0.4) and seed[1] == pytest.approx(0.9)
     assert _seam_mismatch(before, same, seam_s=1.0) is None
+
+
+def test_a_seam_re_run_keeps_the_first_runs_frames_from_where_both_agree() -> None:
+    t = np.arange(10, 20) / 10
+    a, b = _standing(0.4, 0.5, 0.6), _standing(0.85, 0.5, 0.6)
+    first_run = _SegmentResult(t, np.stack([b] * 3 + [a] * 7), np.zeros((10, 33, 3)), 0, 0)
+    assert _agreeing_rest(first_run, 1.1, a) is None  # it showed someone else then
+    rest = _agreeing_rest(first_run, 1.3, a)
+    assert rest is not None and first_run.t[rest][0] == pytest.approx(1.4)
 
 
 def test_composited_second_person_does_not_break_tracking() -> None:
