@@ -195,9 +195,18 @@ def test_a_missed_week_offers_a_replan_on_the_page_and_the_api(tmp_path: Path) -
     api = Api(app)
     api.client.cookies = b.client.cookies
     listed = api.get("/api/plans").json()
-    assert len(listed) == 2 and listed[-1]["start_date"] == "2026-11-17"
+    assert sorted(p["start_date"] for p in listed) == ["2026-11-02", "2026-11-17"]
+    assert listed[-1]["uid"] == new_url.rsplit("/", 1)[1]  # newest last, even within one second
     progress = api.get(f"/api/plans/{listed[-1]['uid']}/progress").json()
     assert progress == {
         "weeks": 5, "done": [], "calendar_week": 1, "resume_week": 1, "missed": [],
         "needs_replan": False, "finished": False,
     }  # fmt: skip
+
+
+def test_the_latest_profile_is_the_one_saved_last_even_within_a_second(tmp_path: Path) -> None:
+    repo = open_repository(str(tmp_path / "p.db"))
+    me = repo.create_user("ada", "Ada", "client", "x")
+    for days in (2, 5, 3, 4, 1):
+        planning.save_profile(repo, me.id, {"days": days})
+    assert planning.latest_profile(repo, me.id).days == 1

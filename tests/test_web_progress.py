@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from midline.catalog import load_catalog
@@ -43,13 +44,17 @@ def test_progress_page_embeds_the_trends_and_loads_plotly_locally(tmp_path: Path
     me = repo.user("ada")
     assert me is not None
     log_sets(repo, me.id, load_catalog(), SetInput("seated-squeeze", sets=2, reps=10), dt.date(2026, 11, 4))
-    for gap, ratio in ((0.08, 1.1), (0.05, 1.6)):
+    for day, gap, ratio in ((5, 0.08, 1.1), (12, 0.05, 1.6)):
         report = {
             "exercise": "seated-squeeze",
             "summary": {"ankle_gap_at_squeeze": gap, "mean_eccentric_ratio": ratio, "symmetry": 0.9,
                         "knee_alignment_deg": {"left": 4.0, "right": 9.0}},
         }  # fmt: skip
-        store_analysis(repo, me.id, report, {}, landmarks=None)
+        stored = store_analysis(repo, me.id, report, {}, landmarks=None)
+        # the same analysis as if made on that day (created_at is set when stored)
+        repo.delete_analysis(me.id, stored.uid)
+        when = dt.datetime(2026, 11, day, 9, 0, tzinfo=dt.UTC)
+        repo.add_analysis(me.id, replace(stored, created_at=when))
     page = b.get("/progress").text
     assert '<script src="/static/plotly.min.js">' in page and "/static/progress.js" in page
     embedded = json.loads(re.search(r'id="progress-data">(.*?)</script>', page, re.S).group(1))

@@ -58,8 +58,10 @@ class Api:
         self.csrf = r.json()["csrf_token"]
         return dict(r.json())
 
-    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
-        return self.client.request(method, url, headers={"X-CSRF-Token": self.csrf}, **kw)
+    def request(
+        self, method: str, url: str, headers: dict[str, str] | None = None, **kw: Any
+    ) -> httpx.Response:
+        return self.client.request(method, url, headers={**(headers or {}), "X-CSRF-Token": self.csrf}, **kw)
 
     def get(self, url: str) -> httpx.Response:
         return self.client.get(url)

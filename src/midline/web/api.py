@@ -15,6 +15,7 @@ from midline.errors import MidlineError
 from midline.log.records import AnalysisRecord, PlanRecord, SessionRecord, UserRecord
 from midline.web import planning
 from midline.web.deps import api_user, client_address, signed_in, state
+from midline.web.jobs import UploadTooLargeError, new_id, save_stream
 from midline.web.pages import check_new_account
 from midline.web.progress import video_trends, weekly_log
 from midline.web.security import csrf_token, hash_password, verify_password
@@ -172,7 +173,8 @@ def me(request: Request) -> Me:
 
 @router.delete("/me", status_code=204)
 def delete_me(request: Request, user: ApiUser) -> None:
-    """Delete the account and everything it owns."""
+    """Delete the account and everything it owns, files included."""
+    state(request).jobs.forget_owner(user.id)
     state(request).repo.delete_user(user.id)
     request.session.clear()
 
@@ -394,6 +396,68 @@ def session_delete(uid: str, request: Request, user: ApiUser) -> None:
         raise HTTPException(404, "no such session")
 
 
+def analysable(request: Request, exercise: str, position: str | None) -> None:
+    catalog = state(request).catalog
+    ex = catalog.exercises.get(exercise)
+    if ex is None or ex.analysis is None:
+        known = ", ".join(e.id for e in catalog.exercises.values() if e.analysis is not None)
+        raise HTTPException(400, f"cannot analyse {exercise!r}; exercises midline can analyse: {known}")
+    if position is not None and position not in catalog.positions:
+        raise HTTPException(400, f"unknown leg position {position!r}; known: {', '.join(catalog.positions)}")
+
+
+@router.post(
+    "/analyses",
+    status_code=202,
+    responses={413: {"description": "larger than the upload limit"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def upload(
+    request: Request, user: ApiUser, exercise: str, position: str | None = None
+) -> dict[str, Any]:
+    """Upload a video as the raw request body; it is analysed in the background. Poll
+    ``/api/jobs/{id}`` for progress; a file that is not a usable video fails its job with the reason."""
+    web = state(request)
+    analysable(request, exercise, position)
+    limit = web.settings.upload_limit
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"the upload is larger than the limit of {limit // (1024 * 1024)} MB")
+    job_id = new_id()
+    try:
+        await save_stream(request.stream(), web.jobs.upload_path(user.id, job_id), limit)
+    except UploadTooLargeError as exc:
+        raise HTTPException(413 if "limit" in str(exc) else 400, str(exc)) from None
+    return web.jobs.submit(user.id, job_id, exercise, position).public()
+
+
+@router.get("/jobs")
+def jobs(request: Request, user: ApiUser) -> list[dict[str, Any]]:
+    return [j.public() for j in state(request).jobs.list(user.id)]
+
+
+@router.get("/jobs/{job_id}")
+def job(job_id: str, request: Request, user: ApiUser) -> dict[str, Any]:
+    """A job's status (queued, running, done, failed), stage, progress 0-1, message, analysis uid."""
+    found = state(request).jobs.get(user.id, job_id)
+    if found is None:
+        raise HTTPException(404, "no such job")
+    return found.public()
+
+
+@router.delete("/jobs/{job_id}/video", status_code=204)
+def job_video_delete(job_id: str, request: Request, user: ApiUser) -> None:
+    """Delete an uploaded video kept after its analysis (the report stays)."""
+    web = state(request)
+    if web.jobs.get(user.id, job_id) is None or not web.jobs.delete_upload(user.id, job_id):
+        raise HTTPException(404, "no such uploaded video")
+
+
 @router.get("/analyses")
 def analyses(request: Request, user: ApiUser) -> list[dict[str, Any]]:
     return [analysis_json(a, summary=True) for a in state(request).repo.analyses(user.id)]
@@ -409,5 +473,8 @@ def analysis(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
 
 @router.delete("/analyses/{uid}", status_code=204)
 def analysis_delete(uid: str, request: Request, user: ApiUser) -> None:
-    if not state(request).repo.delete_analysis(user.id, uid):
+    web = state(request)
+    found = web.repo.analysis(user.id, uid)
+    if found is None or not web.repo.delete_analysis(user.id, uid):
         raise HTTPException(404, "no such analysis")
+    web.jobs.remove_analysis_files(user.id, found)

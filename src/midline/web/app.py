@@ -17,6 +17,7 @@ from midline.catalog import load_catalog
 from midline.storage import open_repository
 from midline.web import api, pages
 from midline.web.deps import LoginRequiredError, WebState, signed_in
+from midline.web.jobs import JobQueue
 from midline.web.security import LoginLimiter, csrf_token
 from midline.web.settings import Settings
 
@@ -43,15 +44,16 @@ SWAGGER_FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    (settings.data_dir / "uploads").mkdir(exist_ok=True)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["csrf_token"] = lambda request: csrf_token(request.session)
+    repo = open_repository(settings.db)
     web = WebState(
         settings=settings,
-        repo=open_repository(settings.db),
+        repo=repo,
         catalog=load_catalog(),
         templates=templates,
         limiter=LoginLimiter(settings.login_failures, settings.login_window_s),
+        jobs=JobQueue(settings.data_dir, repo, settings.keep_uploads),
     )
     app = FastAPI(
         title="midline",

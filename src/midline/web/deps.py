@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from midline.catalog import Catalog
 from midline.log.records import UserRecord
 from midline.log.repository import LogRepository
+from midline.web.jobs import JobQueue
 from midline.web.security import LoginLimiter, csrf_ok
 from midline.web.settings import Settings
 
@@ -23,6 +24,7 @@ class WebState:
     catalog: Catalog
     templates: Jinja2Templates
     limiter: LoginLimiter
+    jobs: JobQueue
 
 
 class LoginRequiredError(Exception):

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from midline.catalog.query import ExerciseFilter, filter_exercises
 from midline.errors import MidlineError
-from midline.log.records import PlanRecord, UserRecord
+from midline.log.records import AnalysisRecord, PlanRecord, UserRecord
 from midline.web import planning
 from midline.web.body import body_svg
 from midline.web.deps import client_address, page_user, signed_in, state
@@ -212,6 +213,7 @@ def delete_account(
     require_csrf(request, csrf_token)
     if confirm.strip().lower() != user.username:
         return redirect(request, "/profile", "type your username to confirm deleting the account")
+    state(request).jobs.forget_owner(user.id)
     state(request).repo.delete_user(user.id)
     request.session.clear()
     return redirect(request, "/", "account deleted with everything it held")
@@ -411,7 +413,51 @@ def analysis_view(request: Request, uid: str, user: PageUser) -> Response:
     found = state(request).repo.analysis(user.id, uid)
     if found is None:
         raise HTTPException(404, "no such analysis")
-    return render(request, "analysis.html", analysis=found)
+    files = {k for k in ("html", "video") if _analysis_file(request, user, found, k) is not None}
+    return render(request, "analysis.html", analysis=found, files=files)
+
+
+def _analysis_file(request: Request, user: UserRecord, analysis: AnalysisRecord, kind: str) -> Path | None:
+    """A file of an analysis made by this app (under the owner's report folder), if it still exists."""
+    value = analysis.files.get(kind)
+    if value is None:
+        return None
+    base = (state(request).settings.data_dir / "reports" / str(user.id)).resolve()
+    path = Path(value).resolve()
+    return path if path.is_relative_to(base) and path.is_file() else None
+
+
+@router.get("/analyses/{uid}/report.html")
+def analysis_report(request: Request, uid: str, user: PageUser) -> Response:
+    found = state(request).repo.analysis(user.id, uid)
+    path = None if found is None else _analysis_file(request, user, found, "html")
+    if path is None:
+        raise HTTPException(404, "no such report")
+    return FileResponse(path, media_type="text/html")
+
+
+@router.get("/analyses/{uid}/annotated.mp4")
+def analysis_video(request: Request, uid: str, user: PageUser) -> Response:
+    found = state(request).repo.analysis(user.id, uid)
+    path = None if found is None else _analysis_file(request, user, found, "video")
+    if path is None:
+        raise HTTPException(404, "no such video")
+    return FileResponse(path, media_type="video/mp4")
+
+
+@router.get("/analyse", response_class=HTMLResponse)
+def analyse_page(request: Request, user: PageUser) -> Response:
+    web = state(request)
+    exercises = [e for e in web.catalog.exercises.values() if e.analysis is not None]
+    return render(
+        request,
+        "analyse.html",
+        exercises=exercises,
+        positions=web.catalog.positions,
+        jobs=list(reversed(web.jobs.list(user.id))),
+        limit_mb=web.settings.upload_limit // (1024 * 1024),
+        keep=web.settings.keep_uploads,
+    )
 
 
 @router.post("/analyses/{uid}/delete")
@@ -419,8 +465,11 @@ def analysis_delete(
     request: Request, uid: str, user: PageUser, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     require_csrf(request, csrf_token)
-    if not state(request).repo.delete_analysis(user.id, uid):
+    web = state(request)
+    found = web.repo.analysis(user.id, uid)
+    if found is None or not web.repo.delete_analysis(user.id, uid):
         raise HTTPException(404, "no such analysis")
+    web.jobs.remove_analysis_files(user.id, found)
     return redirect(request, "/log", "analysis deleted")
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import time
+import uuid
 from typing import Any
 
 from midline.catalog import Catalog
@@ -13,6 +16,13 @@ from midline.planner import Profile, build_plan, make_profile
 from midline.web.replan import PlanProgress, ReplanError, plan_progress, replan_from
 
 PROFILE_NAME = "current"
+
+
+def ordered_uid() -> str:
+    """A UUID-shaped uid whose text sorts by creation time: the repository orders rows by
+    ``created_at`` (to the second), then uid, so two profiles saved within one second still list
+    oldest first and "the latest profile" is the one saved last."""
+    return str(uuid.UUID(int=(time.time_ns() << 64) | secrets.randbits(64)))
 
 
 def latest_profile(repo: LogRepository, owner: int) -> Profile:
@@ -26,7 +36,8 @@ def latest_profile(repo: LogRepository, owner: int) -> Profile:
 def save_profile(repo: LogRepository, owner: int, values: dict[str, Any]) -> Profile:
     """Validate (ProfileError with every problem named) and keep a new version of the profile."""
     profile = make_profile(**values)
-    repo.add_profile(owner, ProfileRecord(name=PROFILE_NAME, data=profile.model_dump(mode="json")))
+    record = ProfileRecord(name=PROFILE_NAME, data=profile.model_dump(mode="json"), uid=ordered_uid())
+    repo.add_profile(owner, record)
     return profile
 
 
@@ -43,9 +54,14 @@ def create_plan(
     """Build a plan from the profile ``values`` (also kept as the owner's profile), starting today."""
     profile = make_profile(**values)
     plan = build_plan(profile, catalog)  # PlanInfeasibleError names what cannot be met
-    stored = repo.add_profile(owner, ProfileRecord(name=PROFILE_NAME, data=profile.model_dump(mode="json")))
+    data = profile.model_dump(mode="json")
+    stored = repo.add_profile(owner, ProfileRecord(name=PROFILE_NAME, data=data, uid=ordered_uid()))
     record = PlanRecord(
-        name=plan_name(profile, today), data=plan.to_dict(), profile_uid=stored.uid, start_date=today
+        name=plan_name(profile, today),
+        data=plan.to_dict(),
+        profile_uid=stored.uid,
+        start_date=today,
+        uid=ordered_uid(),
     )
     return repo.add_plan(owner, record)
 
@@ -89,7 +105,9 @@ def replan(repo: LogRepository, owner: int, plan: PlanRecord, today: dt.date) ->
     data = replan_from(plan.data, state.resume_week, today, plan.uid)
     weeks = len(data["weeks"])
     name = f"{plan.name.split(' from ')[0].rsplit(',', 1)[0]}, {weeks} weeks from {today} (re-planned)"
-    record = PlanRecord(name=name, data=data, profile_uid=plan.profile_uid, start_date=today)
+    record = PlanRecord(
+        name=name, data=data, profile_uid=plan.profile_uid, start_date=today, uid=ordered_uid()
+    )
     return repo.add_plan(owner, record)
 
 

@@ -1,0 +1,127 @@
+"""Video uploads: size limit while streaming, content probed not named, background jobs that fail
+with a clear message, owner-scoped jobs and reports, restart recovery, and a real analysis."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from midline.storage import open_repository
+from midline.web.jobs import INTERRUPTED, JobQueue
+from web_app import Api, make_app
+
+CLIP = Path(__file__).parent / "data" / "rendered" / "r01_standing-squeeze_clean_caucasian-female.mp4"
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _upload(api: Api, body: bytes, exercise: str = "standing-squeeze") -> object:
+    return api.request(
+        "POST", f"/api/analyses?exercise={exercise}", content=body,
+        headers={"Content-Type": "application/octet-stream"},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Api:
+    a = Api(make_app(tmp_path, upload_limit=64 * 1024))
+    a.signup("ada")
+    return a
+
+
+def test_an_upload_over_the_limit_is_refused_and_leaves_no_file(tmp_path: Path, api: Api) -> None:
+    r = _upload(api, b"\0" * (65 * 1024))
+    assert r.status_code == 413 and "limit" in r.json()["detail"]
+    # streamed without a Content-Length: cut off while it arrives
+    chunks = (b"\0" * 16 * 1024 for _ in range(8))
+    r = api.request("POST", "/api/analyses?exercise=standing-squeeze", content=chunks)
+    assert r.status_code == 413
+    assert _files(tmp_path / "data" / "uploads") == []
+    assert api.get("/api/jobs").json() == []
+
+
+def test_a_file_that_is_not_a_video_fails_its_job_with_the_reason(tmp_path: Path, api: Api) -> None:
+    app = api.client.app
+    r = _upload(api, os.urandom(4096))
+    assert r.status_code == 202
+    job = r.json()
+    assert job["status"] == "queued" and "owner" not in job
+    assert app.state.web.jobs.wait_idle(60)  # type: ignore[attr-defined]
+    failed = api.get(f"/api/jobs/{job['id']}").json()
+    assert failed["status"] == "failed" and "video" in failed["message"]
+    assert api.get("/api/exercises/clamshell").status_code == 200  # the app keeps serving
+    assert _files(tmp_path / "data" / "uploads") == []  # the upload is not kept
+    assert "failed" in api.get("/analyse").text
+
+
+def test_a_truncated_video_fails_with_a_message(api: Api) -> None:
+    r = _upload(api, CLIP.read_bytes()[:30_000])
+    assert r.status_code == 202
+    assert api.client.app.state.web.jobs.wait_idle(120)  # type: ignore[attr-defined]
+    job = api.get(f"/api/jobs/{r.json()['id']}").json()
+    assert job["status"] == "failed" and job["message"]
+
+
+def test_upload_checks_the_exercise_first(api: Api) -> None:
+    r = _upload(api, b"x", exercise="no-such-exercise")
+    assert r.status_code == 400 and "can analyse" in r.json()["detail"]
+
+
+def test_jobs_are_scoped_to_their_owner(tmp_path: Path, api: Api) -> None:
+    job = _upload(api, os.urandom(1024)).json()
+    bob = Api(api.client.app)
+    bob.signup("bob")
+    assert bob.get(f"/api/jobs/{job['id']}").status_code == 404
+    assert bob.get("/api/jobs").json() == []
+    assert bob.delete(f"/api/jobs/{job['id']}/video").status_code == 404
+
+
+def test_jobs_left_running_by_a_crash_are_marked_failed_on_start(tmp_path: Path) -> None:
+    repo = open_repository(str(tmp_path / "j.db"))
+    first = JobQueue(tmp_path, repo)
+    upload = first.upload_path(7, "abc")
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(b"half a video")
+    (tmp_path / "jobs" / "abc.json").write_text(
+        json.dumps({
+            "id": "abc", "owner": 7, "exercise": "standing-squeeze", "position": None,
+            "status": "running", "stage": "finding the body", "progress": 0.4, "message": "",
+            "analysis_uid": None, "created": 1.0,
+        })
+    )  # fmt: skip
+    restarted = JobQueue(tmp_path, repo)
+    job = restarted.get(7, "abc")
+    assert job is not None and job.status == "failed" and job.message == INTERRUPTED
+    assert not upload.exists()
+    assert restarted.get(8, "abc") is None
+
+
+@pytest.mark.slow
+def test_a_real_video_is_analysed_stored_and_served_to_its_owner_only(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    api = Api(app)
+    api.signup("ada")
+    r = _upload(api, CLIP.read_bytes())
+    assert r.status_code == 202
+    assert app.state.web.jobs.wait_idle(600)
+    job = api.get(f"/api/jobs/{r.json()['id']}").json()
+    assert job["status"] == "done", job["message"]
+    uid = job["analysis_uid"]
+    analysis = api.get(f"/api/analyses/{uid}").json()
+    assert analysis["exercise"] == "standing-squeeze" and analysis["metrics"]
+    page = api.get(f"/analyses/{uid}")
+    assert "annotated.mp4" in page.text and "report.html" in page.text
+    assert api.get(f"/analyses/{uid}/report.html").status_code == 200
+    assert api.get(f"/analyses/{uid}/annotated.mp4").headers["content-type"] == "video/mp4"
+    assert _files(tmp_path / "data" / "uploads") == []  # the original went; report and landmarks stay
+    bob = Api(app)
+    bob.signup("bob")
+    assert bob.get(f"/analyses/{uid}/report.html").status_code == 404
+    assert bob.get(f"/analyses/{uid}/annotated.mp4").status_code == 404
+    assert api.delete(f"/api/analyses/{uid}").status_code == 204
+    assert _files(tmp_path / "data" / "reports") == []
