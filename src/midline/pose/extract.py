@@ -221,7 +221,7 @@ def extract_landmarks(
     world = np.concatenate([r.world for r in results])
     order = np.argsort(t, kind="stable")
     t, image, world = t[order], image[order], world[order]
-    keep = np.concatenate([[True], np.diff(t) > 1e-9])  # a frame on a seam is kept once
+    keep = np.diff(t, prepend=-np.inf) > 1e-9  # a frame on a seam is kept once
     if progress is not None:
         progress(expected, expected)
     return LandmarkSeries(
