@@ -147,3 +147,16 @@ def test_knee_splay_tilts_the_shank_out_whether_the_knee_is_straight_or_bent() -
         posed = pose_body(body, PoseSpec({"l": {"knee_flex": flex, "knee_splay": 10.0}}), lift=0.0)
         shank = posed.point(body, "calf_l", "tail") - posed.point(body, "calf_l")
         assert shank[0] == pytest.approx(np.sin(np.radians(10.0)))  # lateral (+x on the left leg)
+
+
+def test_shank_rotation_turns_the_foot_about_the_shin_and_leaves_the_knee() -> None:
+    body = _chain()
+    seated = {"hip_flex": 90.0, "knee_flex": 90.0}
+    rest = pose_body(body, PoseSpec({"l": seated}), lift=0.0)
+    turned = pose_body(body, PoseSpec({"l": {**seated, "shank_rot": 30.0}}), lift=0.0)
+    np.testing.assert_allclose(
+        turned.point(body, "calf_l", "tail"), rest.point(body, "calf_l", "tail"), atol=1e-12
+    )
+    toe = turned.point(body, "foot_l", "tail") - turned.point(body, "foot_l")
+    assert np.degrees(np.arctan2(toe[0], -toe[1])) == pytest.approx(30.0)  # toes out (+x on the left)
+    assert turned.point(body, "calf_l")[0] == pytest.approx(0.0)  # the knee has not moved sideways

@@ -165,7 +165,8 @@ def plan_clip(sc: Scenario) -> ClipPlan:
         if name == "mid":
             continue
         for s in "lr":
-            keys[name][s]["hip_rot"] = keys[name][s].get("hip_rot", 0.0) + sc.foot_angle(s)
+            joint = motion.get("position_joint", "hip_rot")
+            keys[name][s][joint] = keys[name][s].get(joint, 0.0) + sc.foot_angle(s)
         for rule in spec.get("solve", []):
             _solve(body, m, keys[name], posture, rule, sides_solved)
     arms = _sides(motion.get("arms", {}), working, bilateral=False)
@@ -222,7 +223,7 @@ def plan_clip(sc: Scenario) -> ClipPlan:
     for s, sign in (("l", 1.0), ("r", -1.0)):
         toe = body.bone_tail[body.bone(f"ball_{s}")] - body.bone_head[body.bone(f"foot_{s}")]
         rest_out = float(np.degrees(np.arctan2(sign * toe[0], -toe[1])))
-        foot[s] = rest_out + keys["rest"][s].get("hip_rot", 0.0)
+        foot[s] = rest_out + keys["rest"][s].get(motion.get("position_joint", "hip_rot"), 0.0)
     return ClipPlan(
         sc, body, posture, reps, times, f2r, renders, joints, gaps, centres, m.leg_length, box, motion, foot
     )

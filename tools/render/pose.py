@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from render.body import Body
 
-LEG_KEYS = ("hip_flex", "hip_abd", "hip_rot", "knee_flex", "knee_splay", "ankle_flex")
+LEG_KEYS = ("hip_flex", "hip_abd", "hip_rot", "knee_flex", "knee_splay", "shank_rot", "ankle_flex")
 SIDES = {"l": 1.0, "r": -1.0}
 
 
@@ -37,7 +37,9 @@ class PoseSpec:
     Leg angles (degrees, per side "l"/"r"): hip_flex (leg forward), hip_abd (foot away from the midline),
     hip_rot (external rotation of the leg about its own axis, + = toes out; this is the leg position),
     knee_flex (heel toward the buttock), knee_splay (shank tilted out at the knee, + = ankle lateral of
-    the knee, i.e. valgus), ankle_flex (+ = toes down). Arms: shoulder_abd / shoulder_flex per side.
+    the knee, i.e. valgus), shank_rot (the foot turned about the shank, + = toes out: the leg position
+    where the hip is flexed, as when seated), ankle_flex (+ = toes down).
+    Arms: shoulder_abd / shoulder_flex per side.
     posture: standing | seated | supine | side-lying-left | side-lying-right; ground: how the body is
     placed on the floor (feet on the floor, or a fixed lift computed once for lying postures).
     """
@@ -90,9 +92,10 @@ def local_rotations(body: Body, pose: PoseSpec) -> dict[str, np.ndarray]:
         flex = axis_rotation(_X, -a.get("hip_flex", 0.0))
         rots[f"thigh_{side}"] = flex @ abd @ rot
         splay = axis_rotation(_Y, -s * a.get("knee_splay", 0.0))
-        rots[f"calf_{side}"] = (
-            axis_rotation(_X, a.get("knee_flex", 0.0)) @ splay
-        )  # splay the straight shank, then bend
+        knee = body.bone_head[body.bone(f"calf_{side}")]
+        twist = axis_rotation(ankle - knee, -s * a.get("shank_rot", 0.0))  # foot about the shank, + = out
+        # twist and splay the straight shank, then bend it
+        rots[f"calf_{side}"] = axis_rotation(_X, a.get("knee_flex", 0.0)) @ splay @ twist
         rots[f"foot_{side}"] = axis_rotation(_X, a.get("ankle_flex", 0.0))
         arm = pose.arms.get(side, {})
         if arm and f"upperarm_{side}" in body.bone_names:
