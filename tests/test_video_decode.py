@@ -64,3 +64,16 @@ def test_damaged_stream_raises_a_specific_error(tmp_path: Path) -> None:
     broken.write_bytes(bytes(data))
     with pytest.raises(CorruptVideoError):
         list(iter_frames(broken))
+
+
+@pytest.mark.parametrize(
+    ("name", "codec"), [("set.mkv", "libx264"), ("set.webm", "libvpx-vp9"), ("set.avi", "mpeg4")]
+)
+def test_matroska_webm_and_avi_containers_decode(tmp_path: Path, name: str, codec: str) -> None:
+    if not has_encoder(codec):
+        pytest.skip(f"this FFmpeg build has no {codec} encoder")
+    times = [i / 25 for i in range(10)]
+    clip = write_video(tmp_path / name, times, codec=codec)
+    frames = list(iter_frames(clip))
+    assert len(frames) == 10
+    np.testing.assert_allclose([f.t for f in frames], times, atol=0.002)
