@@ -112,7 +112,10 @@ def open_container(path: str | os.PathLike[str]) -> tuple[av.container.InputCont
     """Open a checked local file with its demuxer forced and only the ``file`` protocol allowed."""
     p, family = check_local_file(path)
     try:
-        container = av.open(str(p), mode="r", format=_DEMUXER[family], options=dict(_OPEN_OPTIONS))
+        options = dict(_OPEN_OPTIONS)
+        if family == "mov":
+            options["enable_drefs"] = "0"  # never follow a QuickTime data reference to another file
+        container = av.open(str(p), mode="r", format=_DEMUXER[family], options=options)
     except (av.FFmpegError, OSError, ValueError) as exc:
         raise CorruptVideoError(
             f"{p}: the video cannot be opened ({exc}); it may be damaged or incomplete"
