@@ -1,4 +1,4 @@
-"""``midline plan`` and ``midline demo`` through the real app: JSON, Markdown, iCalendar, errors."""
+"""``midline plan`` through the real app: JSON, Markdown, iCalendar, errors."""
 
 from __future__ import annotations
 
@@ -108,12 +108,6 @@ def test_table_output_shows_weeks_and_the_coverage_matrix() -> None:
     assert "Week 1" in res.stdout and "Week 4 - deload" in res.stdout
     assert "Coverage" in res.stdout and "pectineus" in res.stdout
     assert res.stdout.count("An honest note") == 1
-
-
-def test_demo_prints_the_default_programme() -> None:
-    res = run("demo")
-    assert res.exit_code == 0, res.output
-    assert "Week 4 - deload" in res.stdout and "Session 3, Friday" in res.stdout
 
 
 def _midline(*args: str) -> subprocess.CompletedProcess[str]:

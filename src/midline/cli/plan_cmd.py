@@ -1,4 +1,4 @@
-"""``midline plan`` and ``midline demo``: build a programme from a profile and print or export it."""
+"""``midline plan``: build a programme from a profile and print or export it."""
 
 from __future__ import annotations
 
@@ -84,9 +84,3 @@ def plan(
         level=level, days=days, minutes=minutes, weeks=weeks, props=props, avoid=avoid, prefer=prefer
     )
     _emit(build_plan(profile), as_json, markdown, ics, start)
-
-
-@app.command("demo")
-def demo() -> None:
-    """Build and print a four-week beginner programme: 3 sessions a week of 20 minutes, ring and ball."""
-    _emit(build_plan(make_profile(props="ring,ball")), False, None, None, None)
