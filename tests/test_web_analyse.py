@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,59 @@ def test_a_real_video_is_analysed_stored_and_served_to_its_owner_only(tmp_path: 
     assert bob.get(f"/analyses/{uid}/annotated.mp4").status_code == 404
     assert api.delete(f"/api/analyses/{uid}").status_code == 204
     assert _files(tmp_path / "data" / "reports") == []
+
+
+def _finished_job(queue: JobQueue, owner: int, job_id: str, created: float) -> Path:
+    path = queue.upload_path(owner, job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"video bytes")
+    (queue.jobs_dir / f"{job_id}.json").write_text(
+        json.dumps({
+            "id": job_id, "owner": owner, "exercise": "standing-squeeze", "position": None,
+            "status": "done", "stage": "done", "progress": 1.0, "message": "",
+            "analysis_uid": "x", "created": created,
+        })
+    )  # fmt: skip
+    return path
+
+
+def test_uploaded_videos_are_kept_as_long_as_their_owner_chose(tmp_path: Path) -> None:
+    queue = JobQueue(tmp_path, open_repository(str(tmp_path / "j.db")))
+    day = 86400.0
+    now = time.time()
+    old = _finished_job(queue, 1, "old", now - 8 * day)
+    recent = _finished_job(queue, 1, "recent", now - 6 * day)
+    other = _finished_job(queue, 2, "other", now - 50 * day)
+    queue.set_keep_days(1, None)
+    assert queue.sweep(1, now) == 0 and old.exists()
+    queue.set_keep_days(1, 7)  # a new choice applies at once
+    assert queue.keep_days(1) == 7
+    assert not old.exists() and recent.exists()
+    assert queue.sweep(1, now + 1.5 * day) == 1 and not recent.exists()
+    assert other.exists()  # another owner's choice (the default: 0) is applied on their own sweep
+    assert queue.sweep(2, now) == 1 and not other.exists()
+    queue.forget_owner(1)
+    assert queue.keep_days(1) == 0 and not (tmp_path / "users" / "1.json").exists()
+
+
+def test_retention_through_the_api_and_the_profile_page(tmp_path: Path) -> None:
+    from web_app import Browser
+
+    app = make_app(tmp_path)
+    b = Browser(app)
+    b.signup("ada")
+    assert "deleted once analysed" in b.get("/analyse").text
+    b.post("/profile/retention", {"keep": "30"}, page="/profile")
+    assert "kept 30 days" in b.get("/analyse").text
+    api = Api(app)
+    api.signup("bob")
+    assert api.get("/api/preferences/retention").json() == {"keep_videos_days": 0}
+    r = api.request("PUT", "/api/preferences/retention", json={"keep_videos_days": None})
+    assert r.status_code == 200 and api.get("/api/preferences/retention").json() == {"keep_videos_days": None}
+    bad = api.request("PUT", "/api/preferences/retention", json={"keep_videos_days": -1})
+    assert bad.status_code == 422
+    # a failed job's video is never kept, whatever the retention
+    job = _upload(api, os.urandom(2048)).json()
+    assert app.state.web.jobs.wait_idle(60)
+    assert not app.state.web.jobs.video_kept(2, job["id"])  # bob is user 2
+    assert api.delete(f"/api/jobs/{job['id']}/video").status_code == 404

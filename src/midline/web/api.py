@@ -436,6 +436,23 @@ async def upload(
     return web.jobs.submit(user.id, job_id, exercise, position).public()
 
 
+class Retention(BaseModel):
+    keep_videos_days: int | None = Field(ge=0, le=3650)
+    """0: delete an uploaded video once analysed; N: keep it N days; null: until you delete it."""
+
+
+@router.get("/preferences/retention")
+def retention(request: Request, user: ApiUser) -> Retention:
+    return Retention(keep_videos_days=state(request).jobs.keep_days(user.id))
+
+
+@router.put("/preferences/retention")
+def retention_put(body: Retention, request: Request, user: ApiUser) -> Retention:
+    """How long your uploaded videos are kept (the landmarks and report stay until you delete them)."""
+    state(request).jobs.set_keep_days(user.id, body.keep_videos_days)
+    return body
+
+
 @router.get("/jobs")
 def jobs(request: Request, user: ApiUser) -> list[dict[str, Any]]:
     return [j.public() for j in state(request).jobs.list(user.id)]

@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog=load_catalog(),
         templates=templates,
         limiter=LoginLimiter(settings.login_failures, settings.login_window_s),
-        jobs=JobQueue(settings.data_dir, repo, settings.keep_uploads),
+        jobs=JobQueue(settings.data_dir, repo, settings.keep_videos_days),
     )
     app = FastAPI(
         title="midline",

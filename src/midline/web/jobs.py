@@ -88,10 +88,10 @@ async def save_stream(chunks: AsyncIterator[bytes], target: Path, limit: int) ->
 class JobQueue:
     """Jobs of every user, one worker thread; every read is by (owner, id)."""
 
-    def __init__(self, root: Path, repo: LogRepository, keep_uploads: bool = False) -> None:
+    def __init__(self, root: Path, repo: LogRepository, keep_videos_days: int | None = 0) -> None:
         self.root = root
         self.repo = repo
-        self.keep_uploads = keep_uploads
+        self.default_keep_days = keep_videos_days
         self.jobs_dir = root / "jobs"
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         self._queue: queue.Queue[str] = queue.Queue()
@@ -106,6 +106,40 @@ class JobQueue:
 
     def report_dir(self, owner: int, job_id: str) -> Path:
         return self.root / "reports" / str(owner) / job_id
+
+    def _prefs(self, owner: int) -> Path:
+        return self.root / "users" / f"{owner}.json"
+
+    def keep_days(self, owner: int) -> int | None:
+        """How long ``owner`` keeps uploaded videos: 0 = not after the analysis, None = until deleted."""
+        path = self._prefs(owner)
+        if not path.is_file():
+            return self.default_keep_days
+        value = json.loads(path.read_text(encoding="utf-8")).get("keep_videos_days")
+        return value if value is None or isinstance(value, int) else self.default_keep_days
+
+    def set_keep_days(self, owner: int, days: int | None) -> None:
+        if days is not None and days < 0:
+            raise MidlineError("keep_videos_days: 0 or more days, or null for until deleted")
+        write_text(self._prefs(owner), json.dumps({"keep_videos_days": days}))
+        self.sweep(owner)
+
+    def sweep(self, owner: int, now: float | None = None) -> int:
+        """Delete ``owner``'s uploaded videos older than their retention (finished jobs only)."""
+        days = self.keep_days(owner)
+        if days is None:
+            return 0
+        now = time.time() if now is None else now
+        removed = 0
+        for job in self.list(owner):
+            path = self.upload_path(owner, job.id)
+            if job.status in ("done", "failed") and path.exists() and now - job.created >= days * 86400:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def video_kept(self, owner: int, job_id: str) -> bool:
+        return self.upload_path(owner, job_id).exists()
 
     def _file(self, job_id: str) -> Path:
         return self.jobs_dir / f"{job_id}.json"
@@ -149,6 +183,7 @@ class JobQueue:
             self._file(job.id).unlink(missing_ok=True)
         shutil.rmtree(self.root / "uploads" / str(owner), ignore_errors=True)
         shutil.rmtree(self.root / "reports" / str(owner), ignore_errors=True)
+        self._prefs(owner).unlink(missing_ok=True)
 
     def remove_analysis_files(self, owner: int, analysis: AnalysisRecord) -> None:
         """Delete the report folder of an analysis made here (CLI-made ones keep their files)."""
@@ -228,5 +263,5 @@ class JobQueue:
         else:
             self.update(job, status="done", stage="done", progress=1.0, analysis_uid=stored.uid)
         finally:
-            if not self.keep_uploads:
-                video.unlink(missing_ok=True)
+            if self.keep_days(job.owner) == 0 or not (out / "report.json").exists():
+                video.unlink(missing_ok=True)  # a failed job's video is never kept

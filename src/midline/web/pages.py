@@ -138,7 +138,14 @@ def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Respons
 def profile_page(request: Request, user: PageUser) -> Response:
     web = state(request)
     profile = planning.latest_profile(web.repo, user.id)
-    return render(request, "profile.html", profile=profile, catalog=web.catalog, error=None)
+    return render(
+        request,
+        "profile.html",
+        profile=profile,
+        catalog=web.catalog,
+        error=None,
+        keep_days=web.jobs.keep_days(user.id),
+    )
 
 
 def _profile_values(level: str, days: int, minutes: int, weeks: int, props: list[str], avoid: str,
@@ -175,7 +182,15 @@ def profile_save(
         )
     except MidlineError as exc:
         profile = planning.latest_profile(web.repo, user.id)
-        return render(request, "profile.html", 400, profile=profile, catalog=web.catalog, error=str(exc))
+        return render(
+            request,
+            "profile.html",
+            400,
+            profile=profile,
+            catalog=web.catalog,
+            error=str(exc),
+            keep_days=web.jobs.keep_days(user.id),
+        )
     return redirect(request, "/profile", "profile saved")
 
 
@@ -445,18 +460,49 @@ def analysis_video(request: Request, uid: str, user: PageUser) -> Response:
     return FileResponse(path, media_type="video/mp4")
 
 
+@router.post("/jobs/{job_id}/video/delete")
+def job_video_delete(
+    request: Request, job_id: str, user: PageUser, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    require_csrf(request, csrf_token)
+    jobs = state(request).jobs
+    if jobs.get(user.id, job_id) is None or not jobs.delete_upload(user.id, job_id):
+        raise HTTPException(404, "no such uploaded video")
+    return redirect(request, "/analyse", "video deleted (its report stays)")
+
+
+RETENTION_CHOICES = {"0": 0, "7": 7, "30": 30, "forever": None}
+
+
+@router.post("/profile/retention")
+def retention_save(
+    request: Request,
+    user: PageUser,
+    csrf_token: Annotated[str, Form()] = "",
+    keep: Annotated[str, Form()] = "0",
+) -> Response:
+    require_csrf(request, csrf_token)
+    if keep not in RETENTION_CHOICES:
+        raise HTTPException(400, "choose how long to keep videos from the list")
+    state(request).jobs.set_keep_days(user.id, RETENTION_CHOICES[keep])
+    return redirect(request, "/profile", "video retention saved")
+
+
 @router.get("/analyse", response_class=HTMLResponse)
 def analyse_page(request: Request, user: PageUser) -> Response:
     web = state(request)
+    web.jobs.sweep(user.id)
     exercises = [e for e in web.catalog.exercises.values() if e.analysis is not None]
+    jobs = list(reversed(web.jobs.list(user.id)))
     return render(
         request,
         "analyse.html",
         exercises=exercises,
         positions=web.catalog.positions,
-        jobs=list(reversed(web.jobs.list(user.id))),
+        jobs=jobs,
+        kept={j.id for j in jobs if web.jobs.video_kept(user.id, j.id)},
         limit_mb=web.settings.upload_limit // (1024 * 1024),
-        keep=web.settings.keep_uploads,
+        keep_days=web.jobs.keep_days(user.id),
     )
 
 

@@ -48,9 +48,10 @@ class Settings:
     """Mark the session cookie Secure (set behind TLS)."""
     login_failures: int = 5
     login_window_s: float = 300.0
-    keep_uploads: bool = False
-    """Retention of uploaded videos: False deletes the original as soon as its analysis ends (the
-    landmarks, report and annotated video stay); True keeps it until the user deletes it."""
+    keep_videos_days: int | None = 0
+    """Retention of uploaded videos for users who chose none: 0 deletes the original as soon as its
+    analysis ends (the landmarks, report and annotated video stay), N keeps it N days, None until
+    the user deletes it. Each user can choose on the profile page."""
     today: Callable[[], dt.date] = dt.date.today
     """The date "today" means for plans and the log (tests pass a fixed one)."""
 
