@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+from numpy.typing import NDArray
+
+from midline.core.phases import RepTiming
 from midline.core.report import Cue, Severity
 from midline.core.spec import AnalysisSpec
 
@@ -197,3 +201,22 @@ def build_cues(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
                 )
             )
     return cues
+
+
+def cue_trace(t: NDArray[np.float64], timings: list[RepTiming], cues: list[Cue]) -> NDArray[np.str_]:
+    """The cue to show live on each frame: a rep's fault during the phase it is about."""
+    out = np.full(len(t), "", dtype="<U24")
+    for cue in cues:
+        for i in cue.reps:
+            r = timings[i - 1]
+            a, b = (r.hold_end, r.end) if cue.code == "fast-release" else (r.start, r.end)
+            sl = _span(t, a, b)
+            out[sl] = np.where(out[sl] == "", cue.code, out[sl])
+    return out
+
+
+def _span(t: NDArray[np.float64], a: float, b: float) -> slice:
+    """The frames with a <= t < b as a slice of the sorted times."""
+    i = int(np.searchsorted(t, a, side="left"))
+    j = int(np.searchsorted(t, b, side="left"))
+    return slice(i, max(i, j))

@@ -187,3 +187,12 @@ def view_score(xyz: FloatArray) -> float:
         r = (sw + hw) / torso
     r = r[np.isfinite(r)]
     return float(np.median(r)) if r.size else float("nan")
+
+
+FRONT_VIEW_SCORE = 0.85
+"""(shoulder + hip width) / torso length at or above this: filmed from the front."""
+
+
+def camera_view(score: float) -> str | None:
+    """Name the camera's view from :func:`view_score`: "front", "side", or None when unknown."""
+    return None if not np.isfinite(score) else ("front" if score >= FRONT_VIEW_SCORE else "side")

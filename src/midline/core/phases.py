@@ -327,3 +327,28 @@ def rep_profile(t: FloatArray, reps: list[RepTiming]) -> FloatArray:
     inside = (k >= 0) & (t < s3)
     u[inside] = (rise - fall)[inside]
     return u
+
+
+PHASE_CODE = {"concentric": 1, "hold": 2, "eccentric": 3}
+"""Per-frame phase codes (0 = rest), as the traces and the annotated video read them."""
+
+
+def label_frames(
+    t: FloatArray, timings: list[RepTiming], phase_order: tuple[str, str, str]
+) -> tuple[NDArray[np.int8], NDArray[np.int64]]:
+    """Each frame's phase code and 0-based rep index (-1 outside reps), for all reps at once."""
+    phase = np.zeros(len(t), np.int8)
+    rep_of = np.full(len(t), -1, np.int64)
+    if not timings:
+        return phase, rep_of
+    b = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r in timings])
+    k = np.searchsorted(b[:, 0], t, side="right") - 1  # the last rep started at or before t
+    ok = k >= 0
+    kk = np.where(ok, k, 0)
+    inside = ok & (t <= b[kk, 3])
+    rep_of[inside] = k[inside]
+    codes = np.array([PHASE_CODE[name] for name in phase_order], np.int8)
+    which = (t >= b[kk, 1]).astype(np.int64) + (t >= b[kk, 2])
+    moving = inside & (t < b[kk, 3])
+    phase[moving] = codes[which[moving]]
+    return phase, rep_of

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from midline.core import geometry as geo
-from midline.core.cues import FRONTAL_BODIES, ONE_SIDED_SIGNALS, Findings, build_cues
+from midline.core.cues import FRONTAL_BODIES, ONE_SIDED_SIGNALS, Findings, build_cues, cue_trace
 from midline.core.landmarks import BODY_LANDMARKS, B, LandmarkSeries
 from midline.core.metrics import (
     amplitude,
@@ -21,18 +21,25 @@ from midline.core.metrics import (
     stance_steps,
     symmetry,
 )
-from midline.core.phases import RepTiming, detect_reps, rep_profile
+from midline.core.phases import detect_reps, label_frames, rep_profile
 from midline.core.report import Phase, Quality, Rep, Report, Step, Summary, VideoInfo
-from midline.core.signals import LEG_PER_HEIGHT, Cleaned, clean, denoise_by_motion, leg_length_px, smooth
+from midline.core.signals import (
+    LEG_PER_HEIGHT,
+    Cleaned,
+    clean,
+    leg_length_px,
+    leg_signals,
+    legs_out_fraction,
+    seen,
+)
+from midline.core.signals import (
+    reliable as reliable_,
+)
 from midline.core.spec import AnalysisSpec
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-FRONT_VIEW_SCORE = 0.85
-"""(shoulder + hip width) / torso length at or above this: filmed from the front."""
-PHASE_CODE = {"concentric": 1, "hold": 2, "eccentric": 3}
-LEG_POINTS = (B.LEFT_KNEE, B.RIGHT_KNEE, B.LEFT_ANKLE, B.RIGHT_ANKLE)
 LEG_SETS = {
     "left": (B.LEFT_KNEE, B.LEFT_ANKLE, B.LEFT_HEEL, B.LEFT_FOOT_INDEX),
     "right": (B.RIGHT_KNEE, B.RIGHT_ANKLE, B.RIGHT_HEEL, B.RIGHT_FOOT_INDEX),
@@ -85,29 +92,6 @@ class Traces:
 class Analysis:
     report: Report
     traces: Traces
-
-
-def _primary(spec: AnalysisSpec, xyz: FloatArray, knee_gap: FloatArray) -> FloatArray:
-    """The exercise's primary signal per frame (dispatch on the template's signal name)."""
-    name = spec.primary_signal
-    if name == "knee_gap":
-        return knee_gap
-    if name == "bottom_leg_floor_angle":
-        return geo.floor_angle_deg(xyz, geo.bottom_side(xyz))
-    if name == "hip_flexion":
-        return geo.hip_flexion_deg(xyz)
-    if name == "knee_extension":
-        out: FloatArray = (geo.knee_extension_deg(xyz, "left") + geo.knee_extension_deg(xyz, "right")) / 2
-        return out
-    if name == "foot_progression":
-        fp: FloatArray = (geo.foot_angle_deg(xyz, "left") + geo.foot_angle_deg(xyz, "right")) / 2
-        return fp
-    raise ValueError(f"unknown primary signal {name!r}")
-
-
-def _reliable(c: Cleaned, idx: tuple[int, ...]) -> BoolArray:
-    out: BoolArray = (c.seen[:, list(idx)] & c.inside[:, list(idx)]).all(axis=1)
-    return out
 
 
 def _normalised(c: Cleaned, source: FloatArray, w: int, h: int) -> FloatArray:
@@ -163,36 +147,16 @@ def analyse(
         return Analysis(report, traces)
 
     xyz = c.xyz
-    side_view = spec.view == "side"
-    gaps = {lv: geo.surface_gap(xyz, lv, leg_px, side_view) for lv in ("thigh", "knee", "ankle")}
-    reliable = {
-        "thigh": _reliable(c, (B.LEFT_HIP, B.RIGHT_HIP, B.LEFT_KNEE, B.RIGHT_KNEE)),
-        "knee": _reliable(c, (B.LEFT_KNEE, B.RIGHT_KNEE)),
-        "ankle": _reliable(c, (B.LEFT_ANKLE, B.RIGHT_ANKLE)),
-    }
     vs = geo.view_score(xyz)
-    view = None if not np.isfinite(vs) else ("front" if vs >= FRONT_VIEW_SCORE else "side")
+    view = geo.camera_view(vs)
     det = c.detected
-    legs_out = ~(c.seen[:, list(LEG_POINTS)] & c.inside[:, list(LEG_POINTS)]).all(axis=1)
-    legs_out_fraction = float(legs_out[det].mean()) if det.any() else 0.0
-
-    primary = _primary(spec, xyz, gaps["knee"])
-    # fits read the unsmoothed values of frames that were seen: bridged dropouts are guesses
+    legs_out = legs_out_fraction(c)
+    sig = leg_signals(series, spec, c, leg_px)
+    gaps, reliable, raw_gaps, raw_primary = sig.gaps, sig.reliable, sig.raw_gaps, sig.raw_primary
     raw = c.xyz_raw
-    raw_gaps = {lv: _seen(geo.surface_gap(raw, lv, leg_px, side_view), det) for lv in gaps}
-    raw_primary = _seen(_primary(spec, raw, raw_gaps["knee"]), det)
-    sign = 1.0 if spec.squeeze_direction == "increasing" else -1.0
-    timing_raw = denoise_by_motion(sign * primary, raw, c.world_raw, fallback=sign * raw_primary)
-    timing = smooth(timing_raw, series.fps)
-    timings = (
-        [] if spec.body == "walking" else detect_reps(t, timing, spec.min_rom, raw=_seen(timing_raw, det))
-    )
-
-    tilt = {s: _seen(geo.shank_tilt_deg(raw, s), det) for s in ("left", "right")}
-    tilt_ok = reliable["knee"] & reliable["ankle"]
+    timings = [] if spec.body == "walking" else detect_reps(t, sig.timing, spec.min_rom, raw=sig.timing_seen)
+    tilt, tilt_ok = sig.tilt, sig.tilt_ok
     u = rep_profile(t, timings)
-    phase = np.zeros(n, np.int8)
-    rep_of = np.full(n, -1, np.int64)
     ends = np.array([r.end for r in timings])
     starts = np.array([r.start for r in timings])
     core_idx, core_m = rep_frames(t, np.stack([starts, ends], axis=1) if timings else np.zeros((0, 2)))
@@ -221,13 +185,13 @@ def analyse(
     }
     rom_all = amplitude(raw_primary[:, None], u, ext_idx, ext_m, 1.0)
     legs_all = {
-        s: amplitude(_seen(raw[:, list(idx), :2].reshape(n, -1), det), u, ext_idx, ext_m, leg_px)
+        s: amplitude(seen(raw[:, list(idx), :2].reshape(n, -1), det), u, ext_idx, ext_m, leg_px)
         for s, idx in LEG_SETS.items()
     }
     two_sided = spec.primary_signal not in ONE_SIDED_SIGNALS
     reps: list[Rep] = []
     ranges: dict[str, list[float]] = {"left": [], "right": []}
-    _label_frames(t, timings, spec, phase, rep_of)
+    phase, rep_of = label_frames(t, timings, spec.phase_order)
     for i, r in enumerate(timings):
         durs = phase_durations(r, spec)
         names = spec.phase_order
@@ -279,7 +243,7 @@ def analyse(
     walk_tilt: dict[str, float | None] = {}
     for s, (heel, toe, _, _) in geo.FOOT.items():
         fa = geo.foot_angle_deg(pts, s, spec.body in LYING_BODIES)
-        ok = _reliable(c, (heel, toe, B.LEFT_HIP, B.RIGHT_HIP))
+        ok = reliable_(c, (heel, toe, B.LEFT_HIP, B.RIGHT_HIP))
         if spec.body == "walking":
             step_angles, step_tilts = [], []
             for a, b in stance_steps(t, xyz[:, heel], leg_px, series.fps):
@@ -304,7 +268,7 @@ def analyse(
 
     sym = None if spec.primary_signal in ONE_SIDED_SIGNALS else symmetry(ranges)
     warnings: list[str] = []
-    if legs_out_fraction >= spec.legs_out_of_frame_fraction:
+    if legs_out >= spec.legs_out_of_frame_fraction:
         warnings.append("Knees or ankles leave the picture in part of the video.")
     findings.rep_knee_gap = [r.knee_gap_min for r in reps]
     findings.rep_ankle_gap = [r.ankle_gap_min for r in reps]
@@ -314,7 +278,7 @@ def analyse(
     findings.leg_position = positions
     findings.foot_angle = foot_angle
     findings.symmetry = sym
-    findings.legs_out_fraction = legs_out_fraction
+    findings.legs_out_fraction = legs_out
     findings.view = view
     findings.warnings = warnings
     cues = build_cues(spec, asked, findings)
@@ -361,7 +325,7 @@ def analyse(
         thigh_gap_at_squeeze_cm=_cm(tg, cm_per_leg),
         steps=steps,
     )
-    quality = Quality(detected_fraction, view, findings.warnings, vs, legs_out_fraction, leg_px)
+    quality = Quality(detected_fraction, view, findings.warnings, vs, legs_out, leg_px)
     report = Report(
         spec.exercise,
         asked,
@@ -372,16 +336,15 @@ def analyse(
         cues,
         cm_per_leg,
     )
-    cue_trace = _cue_trace(n, t, timings, report)
     traces = Traces(
         t,
         gaps["thigh"],
         gaps["knee"],
         gaps["ankle"],
-        primary,
+        sig.primary,
         phase,
         rep_of,
-        cue_trace,
+        cue_trace(t, timings, report.cues),
         leg_px,
         c,
         series,
@@ -389,56 +352,8 @@ def analyse(
     return Analysis(report, traces)
 
 
-def _cue_trace(n: int, t: FloatArray, timings: list[RepTiming], report: Report) -> NDArray[np.str_]:
-    """The cue to show live on each frame: a rep's fault during the phase it is about."""
-    out = np.full(n, "", dtype="<U24")
-    for cue in report.cues:
-        for i in cue.reps:
-            r = timings[i - 1]
-            a, b = (r.hold_end, r.end) if cue.code == "fast-release" else (r.start, r.end)
-            sl = _span(t, a, b)
-            out[sl] = np.where(out[sl] == "", cue.code, out[sl])
-    return out
-
-
-def _label_frames(
-    t: FloatArray,
-    timings: list[RepTiming],
-    spec: AnalysisSpec,
-    phase: NDArray[np.int8],
-    rep_of: NDArray[np.int64],
-) -> None:
-    """Fill the per-frame phase code and rep index for all reps at once (in place)."""
-    if not timings:
-        return
-    b = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r in timings])
-    k = np.searchsorted(b[:, 0], t, side="right") - 1  # the last rep started at or before t
-    ok = k >= 0
-    kk = np.where(ok, k, 0)
-    inside = ok & (t <= b[kk, 3])
-    rep_of[inside] = k[inside]
-    codes = np.array([PHASE_CODE[name] for name in spec.phase_order], np.int8)
-    which = (t >= b[kk, 1]).astype(np.int64) + (t >= b[kk, 2])
-    moving = inside & (t < b[kk, 3])
-    phase[moving] = codes[which[moving]]
-
-
-def _seen(values: FloatArray, detected: BoolArray) -> FloatArray:
-    """The values of frames where a person was seen; NaN on (bridged) dropout frames."""
-    mask = detected.reshape(detected.shape + (1,) * (values.ndim - 1))
-    out: FloatArray = np.where(mask, values, np.nan)
-    return out
-
-
 def _opt(v: float) -> float | None:
     return float(v) if np.isfinite(v) else None
-
-
-def _span(t: FloatArray, a: float, b: float, closed: bool = False) -> slice:
-    """The frames with a <= t < b (<= b when closed) as a slice of the sorted times."""
-    i = int(np.searchsorted(t, a, side="left"))
-    j = int(np.searchsorted(t, b, side="right" if closed else "left"))
-    return slice(i, max(i, j))
 
 
 def _cm(v: float | None, cm_per_leg: float | None) -> float | None:

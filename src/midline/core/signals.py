@@ -12,7 +12,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import butter, sosfiltfilt
 
+from midline.core import geometry as geo
 from midline.core.landmarks import BODY_LANDMARKS, B, LandmarkSeries
+from midline.core.spec import AnalysisSpec
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -298,3 +300,94 @@ def _relative(pts: FloatArray) -> FloatArray:
     rel = pts[:, list(TIMING_LANDMARKS)] - hip_mid[:, None, :]
     out: FloatArray = rel.reshape(len(pts), -1)
     return out
+
+
+LEG_POINTS = (B.LEFT_KNEE, B.RIGHT_KNEE, B.LEFT_ANKLE, B.RIGHT_ANKLE)
+"""A leg is in the picture while all of these are seen inside the image."""
+
+
+def seen(values: FloatArray, detected: BoolArray) -> FloatArray:
+    """The values of frames where a person was seen; NaN on (bridged) dropout frames."""
+    mask = detected.reshape(detected.shape + (1,) * (values.ndim - 1))
+    out: FloatArray = np.where(mask, values, np.nan)
+    return out
+
+
+def reliable(c: Cleaned, idx: tuple[int, ...]) -> BoolArray:
+    """Frames where every landmark in ``idx`` was seen inside the image (a number may rest on them)."""
+    out: BoolArray = (c.seen[:, list(idx)] & c.inside[:, list(idx)]).all(axis=1)
+    return out
+
+
+def legs_out_fraction(c: Cleaned) -> float:
+    """Share of the frames with a person where a knee or ankle is unseen or out of the picture."""
+    det = c.detected
+    legs_out = ~(c.seen[:, list(LEG_POINTS)] & c.inside[:, list(LEG_POINTS)]).all(axis=1)
+    return float(legs_out[det].mean()) if det.any() else 0.0
+
+
+def primary_signal(spec: AnalysisSpec, xyz: FloatArray, knee_gap: FloatArray) -> FloatArray:
+    """The exercise's primary signal per frame (dispatch on the template's signal name)."""
+    name = spec.primary_signal
+    if name == "knee_gap":
+        return knee_gap
+    if name == "bottom_leg_floor_angle":
+        return geo.floor_angle_deg(xyz, geo.bottom_side(xyz))
+    if name == "hip_flexion":
+        return geo.hip_flexion_deg(xyz)
+    if name == "knee_extension":
+        out: FloatArray = (geo.knee_extension_deg(xyz, "left") + geo.knee_extension_deg(xyz, "right")) / 2
+        return out
+    if name == "foot_progression":
+        fp: FloatArray = (geo.foot_angle_deg(xyz, "left") + geo.foot_angle_deg(xyz, "right")) / 2
+        return fp
+    raise ValueError(f"unknown primary signal {name!r}")
+
+
+@dataclass(frozen=True)
+class LegSignals:
+    """The per-frame leg signals the later stages read (NaN where unknown).
+
+    ``gaps``/``primary``: smoothed, for plots; ``raw_gaps``/``raw_primary``/``tilt``: unsmoothed
+    and NaN on dropout frames, for the fits (bridged dropouts are guesses); ``timing``: the
+    primary signal denoised and oriented so that a rep rises, ``timing_seen`` its unsmoothed
+    values on seen frames; ``reliable``/``tilt_ok``: frames whose landmarks can be trusted.
+    """
+
+    gaps: dict[str, FloatArray]
+    raw_gaps: dict[str, FloatArray]
+    reliable: dict[str, BoolArray]
+    primary: FloatArray
+    raw_primary: FloatArray
+    timing: FloatArray
+    timing_seen: FloatArray
+    tilt: dict[str, FloatArray]
+    tilt_ok: BoolArray
+
+
+def leg_signals(series: LandmarkSeries, spec: AnalysisSpec, c: Cleaned, leg_px: float) -> LegSignals:
+    """Surface gaps, the primary and timing signals and shank tilt, from the cleaned landmarks."""
+    xyz, raw, det = c.xyz, c.xyz_raw, c.detected
+    side_view = spec.view == "side"
+    gaps = {lv: geo.surface_gap(xyz, lv, leg_px, side_view) for lv in ("thigh", "knee", "ankle")}
+    ok = {
+        "thigh": reliable(c, (B.LEFT_HIP, B.RIGHT_HIP, B.LEFT_KNEE, B.RIGHT_KNEE)),
+        "knee": reliable(c, (B.LEFT_KNEE, B.RIGHT_KNEE)),
+        "ankle": reliable(c, (B.LEFT_ANKLE, B.RIGHT_ANKLE)),
+    }
+    primary = primary_signal(spec, xyz, gaps["knee"])
+    raw_gaps = {lv: seen(geo.surface_gap(raw, lv, leg_px, side_view), det) for lv in gaps}
+    raw_primary = seen(primary_signal(spec, raw, raw_gaps["knee"]), det)
+    sign = 1.0 if spec.squeeze_direction == "increasing" else -1.0
+    timing_raw = denoise_by_motion(sign * primary, raw, c.world_raw, fallback=sign * raw_primary)
+    return LegSignals(
+        gaps=gaps,
+        raw_gaps=raw_gaps,
+        reliable=ok,
+        primary=primary,
+        raw_primary=raw_primary,
+        timing=smooth(timing_raw, series.fps),
+        timing_seen=seen(timing_raw, det),
+        tilt={s: seen(geo.shank_tilt_deg(raw, s), det) for s in ("left", "right")},
+        tilt_ok=ok["knee"] & ok["ankle"],
+    )
