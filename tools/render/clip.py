@@ -24,6 +24,7 @@ from midline.catalog import load_catalog
 
 MOTIONS = Path(__file__).with_name("motions.yaml")
 LEVELS = ("thigh", "knee", "ankle")
+_TRUNK_AND_LEGS = {"Root", "pelvis", "spine", "neck", "head", "thigh", "calf", "foot", "ball"}
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -193,7 +194,11 @@ def plan_clip(sc: Scenario) -> ClipPlan:
     f2r = np.zeros(len(times), dtype=np.int64)
     lift = None
     if posture in ("supine", "side-lying-left", "side-lying-right"):
-        lift = float(-pose_body(body, PoseSpec(keys["rest"], arms, posture), lift=0.0).vertices[:, 2].min())
+        # the trunk and legs rest on the floor; an arm reaching past the head may dip into it, hidden
+        arm_bones = [i for i, n in enumerate(body.bone_names) if n.split("_")[0] not in _TRUNK_AND_LEGS]
+        trunk = body.weights[:, arm_bones].sum(axis=1) < 0.5
+        rest_pose = pose_body(body, PoseSpec(keys["rest"], arms, posture), lift=0.0)
+        lift = float(-rest_pose.vertices[trunk, 2].min())
     for i, t in enumerate(times):
         f, _ = fraction_at(reps, float(t))
         angles = blend(keys["rest"], keys["peak"], f, scale)
