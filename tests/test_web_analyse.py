@@ -117,7 +117,8 @@ def test_a_real_video_is_analysed_stored_and_served_to_its_owner_only(tmp_path: 
     assert analysis["exercise"] == "standing-squeeze" and analysis["metrics"]
     page = api.get(f"/analyses/{uid}")
     assert "annotated.mp4" in page.text and "report.html" in page.text
-    assert api.get(f"/analyses/{uid}/report.html").status_code == 200
+    report = api.get(f"/analyses/{uid}/report.html")
+    assert report.status_code == 200 and "sandbox allow-scripts" in report.headers["content-security-policy"]
     assert api.get(f"/analyses/{uid}/annotated.mp4").headers["content-type"] == "video/mp4"
     assert _files(tmp_path / "data" / "uploads") == []  # the original went; report and landmarks stay
     bob = Api(app)

@@ -149,3 +149,20 @@ def test_account_delete_page_needs_the_username_typed(tmp_path: Path) -> None:
     gone = b.post("/account/delete", {"confirm": "ada"}, page="/profile")
     assert gone.status_code == 303
     assert open_repository(str(tmp_path / "web.db")).user("ada") is None
+
+
+def test_a_cookie_copied_before_logout_stops_working_even_after_a_restart(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    api = Api(app)
+    api.signup("ada")
+    stolen = dict(api.client.cookies)
+    assert api.post("/api/logout").status_code == 204
+    thief = TestClient(app, cookies=stolen)
+    assert thief.get("/api/me").status_code == 401
+    assert thief.get("/plans", follow_redirects=False).headers["location"] == "/login"
+    restarted = TestClient(make_app(tmp_path), cookies=stolen)
+    assert restarted.get("/api/me").status_code == 401
+    # logging in again gives a new session that works
+    again = TestClient(app)
+    assert again.post("/api/login", json={"username": "ada", "password": "correct horse"}).status_code == 200
+    assert again.get("/api/me").status_code == 200

@@ -45,6 +45,9 @@ def test_pages_name_no_other_host_and_send_safety_headers(tmp_path: Path) -> Non
         assert not EXTERNAL.search(r.text), url
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["x-frame-options"] == "DENY"
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+        assert "<script>" not in r.text  # no inline script for the policy to allow
     assert b.get("/static/style.css").status_code == 200
 
 

@@ -14,7 +14,7 @@ from midline.catalog.query import ExerciseFilter, filter_exercises
 from midline.errors import MidlineError
 from midline.log.records import AnalysisRecord, PlanRecord, SessionRecord, UserRecord
 from midline.web import planning
-from midline.web.deps import api_user, client_address, signed_in, state
+from midline.web.deps import api_user, client_address, end_session, signed_in, start_session, state
 from midline.web.jobs import UploadTooLargeError, new_id, save_stream
 from midline.web.pages import check_new_account
 from midline.web.progress import video_trends, weekly_log
@@ -135,8 +135,7 @@ def signup(body: SignUp, request: Request) -> Me:
     user = repo.create_user(
         username, body.display_name.strip() or username, body.role, hash_password(body.password)
     )
-    request.session.clear()
-    request.session["user"] = user.username
+    start_session(request, user.username)
     return _me(request, user)
 
 
@@ -153,14 +152,13 @@ def login(body: Credentials, request: Request, response: Response) -> Me:
         web.limiter.failed(username, address)
         raise HTTPException(401, "wrong username or password")
     web.limiter.succeeded(username, address)
-    request.session.clear()
-    request.session["user"] = user.username
+    start_session(request, user.username)
     return _me(request, user)
 
 
 @router.post("/logout", status_code=204)
 def logout(request: Request, user: ApiUser) -> None:
-    request.session.clear()
+    end_session(request)
 
 
 @router.get("/me")
@@ -176,7 +174,7 @@ def delete_me(request: Request, user: ApiUser) -> None:
     """Delete the account and everything it owns, files included."""
     state(request).jobs.forget_owner(user.id)
     state(request).repo.delete_user(user.id)
-    request.session.clear()
+    end_session(request)
 
 
 @router.get("/profile")

@@ -18,11 +18,17 @@ from midline.storage import open_repository
 from midline.web import api, pages
 from midline.web.deps import LoginRequiredError, WebState, signed_in
 from midline.web.jobs import JobQueue
-from midline.web.security import LoginLimiter, csrf_token
+from midline.web.security import SESSION_MAX_AGE_S, LoginLimiter, RevokedSessions, csrf_token
 from midline.web.settings import Settings
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "midline_session"
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
+    " media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+"""Pages run only this app's script files (Plotly injects styles, hence inline styles)."""
+REPORT_CSP = "sandbox allow-scripts; default-src 'self' 'unsafe-inline' data: blob:; frame-ancestors 'none'"
 
 
 def plotly_js() -> Path:
@@ -54,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         templates=templates,
         limiter=LoginLimiter(settings.login_failures, settings.login_window_s),
         jobs=JobQueue(settings.data_dir, repo, settings.keep_videos_days),
+        revoked=RevokedSessions(settings.data_dir / "ended_sessions.json"),
     )
     app = FastAPI(
         title="midline",
@@ -67,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SessionMiddleware,
         secret_key=settings.secret(),
         session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_S,
         same_site="lax",
         https_only=settings.https_only,
     )
@@ -77,6 +85,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        path = request.url.path
+        if path.endswith("/report.html"):
+            # the self-contained report runs its own inline scripts, in a sandbox without this origin
+            response.headers.setdefault("Content-Security-Policy", REPORT_CSP)
+        elif path != "/docs":  # Swagger UI starts itself with an inline script
+            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         return response
 
     @app.exception_handler(StarletteHTTPException)

@@ -11,7 +11,7 @@ from midline.catalog import Catalog
 from midline.log.records import UserRecord
 from midline.log.repository import LogRepository
 from midline.web.jobs import JobQueue
-from midline.web.security import LoginLimiter, csrf_ok
+from midline.web.security import LoginLimiter, RevokedSessions, csrf_ok, new_sid
 from midline.web.settings import Settings
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -25,6 +25,7 @@ class WebState:
     templates: Jinja2Templates
     limiter: LoginLimiter
     jobs: JobQueue
+    revoked: RevokedSessions
 
 
 class LoginRequiredError(Exception):
@@ -39,13 +40,29 @@ def state(request: Request) -> WebState:
 def signed_in(request: Request) -> UserRecord | None:
     """The user named by the session cookie (None when absent, or when the account was deleted)."""
     name = request.session.get("user")
-    if not isinstance(name, str):
+    sid = request.session.get("sid")
+    if not isinstance(name, str) or not isinstance(sid, str) or state(request).revoked.ended(sid):
         return None
     user = state(request).repo.user(name)
     if user is None or user.password_hash is None:
         request.session.pop("user", None)
         return None
     return user
+
+
+def start_session(request: Request, username: str) -> None:
+    """A fresh session (new id, new CSRF token) for a user who just proved who they are."""
+    request.session.clear()
+    request.session["user"] = username
+    request.session["sid"] = new_sid()
+
+
+def end_session(request: Request) -> None:
+    """Log out: the session id is revoked server-side, so a copied cookie stops working too."""
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        state(request).revoked.revoke(sid)
+    request.session.clear()
 
 
 def page_user(request: Request) -> UserRecord:

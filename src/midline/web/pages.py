@@ -16,7 +16,7 @@ from midline.errors import MidlineError
 from midline.log.records import AnalysisRecord, PlanRecord, UserRecord
 from midline.web import planning
 from midline.web.body import body_svg
-from midline.web.deps import client_address, page_user, signed_in, state
+from midline.web.deps import client_address, end_session, page_user, signed_in, start_session, state
 from midline.web.progress import video_trends, weekly_log
 from midline.web.security import MIN_PASSWORD, csrf_ok, hash_password, verify_password
 
@@ -92,8 +92,7 @@ def signup(
         "instructor" if role == "instructor" else "client",
         hash_password(password),
     )
-    request.session.clear()
-    request.session["user"] = username
+    start_session(request, username)
     return redirect(request, "/profile", "welcome: set your profile, then build a plan")
 
 
@@ -122,15 +121,14 @@ def login(
         web.limiter.failed(username, address)
         return render(request, "login.html", 400, error="wrong username or password", username=username)
     web.limiter.succeeded(username, address)
-    request.session.clear()  # a fresh session (and CSRF token) at every login
-    request.session["user"] = user.username
+    start_session(request, user.username)  # a fresh session (and CSRF token) at every login
     return redirect(request, "/plans")
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
     require_csrf(request, csrf_token)
-    request.session.clear()
+    end_session(request)
     return redirect(request, "/")
 
 
@@ -230,7 +228,7 @@ def delete_account(
         return redirect(request, "/profile", "type your username to confirm deleting the account")
     state(request).jobs.forget_owner(user.id)
     state(request).repo.delete_user(user.id)
-    request.session.clear()
+    end_session(request)
     return redirect(request, "/", "account deleted with everything it held")
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from midline.atomic import write_text
 
 _hasher = PasswordHasher()
 
@@ -82,3 +86,41 @@ class LoginLimiter:
     def succeeded(self, username: str, address: str) -> None:
         with self._lock:
             self._seen.pop((username.lower(), address), None)
+
+
+SESSION_MAX_AGE_S = 14 * 24 * 3600
+"""How long a session cookie is honoured (Starlette checks the signed timestamp)."""
+
+
+class RevokedSessions:
+    """Session ids ended by a logout, kept until the cookie would expire anyway.
+
+    The session cookie is signed, not stored, so a copy taken before a logout would otherwise stay
+    valid; every login gets a random ``sid`` and a logout lists it here (in a file, so a restart
+    keeps the list).
+    """
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._ended: dict[str, float] = {}
+        if path.is_file():
+            try:
+                self._ended = {str(k): float(v) for k, v in json.loads(path.read_text("utf-8")).items()}
+            except (ValueError, AttributeError):
+                self._ended = {}
+
+    def revoke(self, sid: str) -> None:
+        with self._lock:
+            now = self.clock()
+            self._ended = {k: t for k, t in self._ended.items() if t > now - SESSION_MAX_AGE_S}
+            self._ended[sid] = now
+            write_text(self.path, json.dumps(self._ended))
+
+    def ended(self, sid: str) -> bool:
+        return sid in self._ended
+
+
+def new_sid() -> str:
+    return secrets.token_urlsafe(18)
