@@ -21,17 +21,17 @@ def _legs(dx: int, shape: str) -> list[str]:
 
 REGIONS: dict[str, tuple[int, str]] = {
     # front view
-    "hip-flexors": (_FRONT_X, "M30 58 L52 62 L50 88 L34 84 Z"),
-    "sartorius": (_FRONT_X, "M28 64 L34 64 L54 150 L48 152 Z"),
-    "adductors": (_FRONT_X, "M52 66 L55 70 L54 150 L44 128 L42 90 Z"),
-    "vastus-medialis": (_FRONT_X, "M44 140 L54 150 L52 172 L42 168 Z"),
-    "quadriceps": (_FRONT_X, "M28 84 L42 90 L44 140 L42 166 L30 160 L24 110 Z"),
-    "abductors": (_FRONT_X, "M18 50 L30 58 L28 84 L20 80 Z"),
+    "hip-flexors": (_FRONT_X, "M30 62 L45 66 L43 86 L31 82 Z"),
+    "quadriceps": (_FRONT_X, "M23 90 L40 92 L43 118 L40 158 L28 160 L21 120 Z"),
+    "adductors": (_FRONT_X, "M45 70 L55 92 L53 110 L49 146 L43 118 L41 90 Z"),
+    "vastus-medialis": (_FRONT_X, "M41 138 L49 146 L48 165 L40 162 Z"),
+    "sartorius": (_FRONT_X, "M22 64 L27 64 L49 156 L45 160 Z"),
+    "abductors": (_FRONT_X, "M16 52 L26 58 L24 92 L17 84 Z"),
     # back view
-    "deep-hip-rotators": (_BACK_X, "M30 54 L54 60 L52 74 L30 70 Z"),
-    "gluteals": (_BACK_X, "M20 44 L54 50 L54 60 L30 54 L20 64 Z"),
-    "hamstrings": (_BACK_X, "M24 80 L50 84 L50 160 L30 158 Z"),
-    "adductors-back": (_BACK_X, "M50 84 L55 86 L54 150 L50 150 Z"),
+    "gluteals": (_BACK_X, "M20 44 L55 46 L55 74 L30 80 L18 68 Z"),
+    "deep-hip-rotators": (_BACK_X, "M32 58 L54 60 L54 70 L34 70 Z"),
+    "hamstrings": (_BACK_X, "M22 86 L47 88 L47 160 L27 160 Z"),
+    "adductors-back": (_BACK_X, "M48 88 L53 98 L52 112 L49 150 Z"),
 }
 
 MUSCLE_REGIONS: dict[str, tuple[str, ...]] = {
@@ -50,10 +50,8 @@ MUSCLE_REGIONS: dict[str, tuple[str, ...]] = {
 }
 """Catalog muscle id -> the drawn regions it lies in (unknown ids are listed, not drawn)."""
 
-_OUTLINE = (
-    "M20 40 Q55 30 90 40 L92 80 L86 170 L84 240 L66 240 L62 170 L56 100 L54 100 L48 170"
-    " L44 240 L26 240 L24 170 L18 80 Z"
-)
+_OUTLINE = "M22 40 L55 36 L55 96 L53 110 L48 165 L46 200 L44 240 L32 240 L27 200 L26 165 L20 120 L16 70 Z"
+"""Half the lower body (the figure's right side), mirrored like the regions."""
 
 
 def regions_for(muscles: Iterable[str]) -> set[str]:
@@ -68,8 +66,10 @@ def body_svg(primary: Iterable[str], secondary: Iterable[str] = (), title: str =
     parts = [
         f'<svg class="body" viewBox="0 0 240 260" role="img" aria-labelledby="body-title">'
         f'<title id="body-title">{escape(title)}</title>',
-        f'<path class="outline" d="{_OUTLINE}"/>',
-        f'<path class="outline" d="{_OUTLINE}" transform="translate({_BACK_X} 0)"/>',
+        '<g class="outline">',
+        *_legs(_FRONT_X, _OUTLINE),
+        *_legs(_BACK_X, _OUTLINE),
+        "</g>",
     ]
     for region, (dx, shape) in REGIONS.items():
         cls = "primary" if region in prim else "secondary" if region in sec else "idle"
