@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             truth["render"] = json.loads(truth_path.read_text()).get("render")
         truth_path.write_text(json.dumps(truth, separators=(",", ":")) + "\n")
         return 0
+    cached = len(list(work.glob("render_*.png")))
     t1 = time.time()
     cmd = ["nice", "-n", "10", args.blender, "-b", "--factory-startup", "-P", str(HERE / "blender_scene.py")]
     cmd += ["--", str(work / "scene.npz"), str(work)]
@@ -115,11 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     render_s = time.time() - t1
     pngs = [work / f"render_{int(r):04d}.png" for r in plan.frame_to_render]
     encode(pngs, sc.fps, args.out / f"{sc.name}.mp4")
+    fresh = len(plan.renders) - cached
     truth["render"] = {
         "unique_frames": len(plan.renders),
         "samples": sc.samples,
+        "reused_from_cache": cached,
         "seconds": round(render_s, 1),
-        "seconds_per_unique_frame": round(render_s / len(plan.renders), 2),
+        "seconds_per_unique_frame": round(render_s / fresh, 2) if fresh > 0 else None,
     }
     truth_path.write_text(json.dumps(truth, separators=(",", ":")) + "\n")
     print(f"rendered {len(plan.renders)} frames in {render_s:.0f} s -> {args.out / sc.name}.mp4")
