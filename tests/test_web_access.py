@@ -98,6 +98,8 @@ def test_instructor_sees_granted_clients_only_until_revoked(world: dict[str, Any
     assert cleo.get(f"/api/clients/ada/plans/{w['plan']}").status_code == 200
     assert [s["uid"] for s in cleo.get("/api/clients/ada/sessions").json()] == [w["session"]]
     assert [a["uid"] for a in cleo.get("/api/clients/ada/analyses").json()] == [w["analysis"]]
+    assert cleo.get(f"/api/clients/ada/analyses/{w['analysis']}").json()["report"] == REPORT
+    assert cleo.get(f"/api/clients/bob/analyses/{w['analysis']}").status_code == 404
     # Bob never granted: his data stays closed, and a plan id of Ada's does not open under Bob's name
     assert cleo.get("/api/clients/bob/plans").status_code == 404
     assert cleo.get(f"/api/clients/bob/plans/{w['plan']}").status_code == 404
@@ -108,6 +110,7 @@ def test_instructor_sees_granted_clients_only_until_revoked(world: dict[str, Any
     assert ada.post("/api/instructors", json={"instructor": "bob"}).status_code == 404
     assert ada.delete("/api/instructors/cleo").status_code == 204
     assert cleo.get("/api/clients").json() == []
+    assert cleo.get(f"/api/clients/ada/analyses/{w['analysis']}").status_code == 404
     assert cleo.get("/api/clients/ada/plans").status_code == 404
     assert ada.delete("/api/instructors/cleo").status_code == 404  # nothing left to revoke
 
@@ -128,6 +131,10 @@ def test_instructor_pages_follow_the_grant(world: dict[str, Any]) -> None:
     assert (
         plan_page.status_code == 200 and "read-only" in plan_page.text and "Mark done" not in plan_page.text
     )
+    analysis_page = cleo.get(f"/clients/ada/analyses/{w['analysis']}")
+    assert analysis_page.status_code == 200 and "read-only" in analysis_page.text
+    assert "/delete" not in analysis_page.text
     ada.post("/profile/instructors", {"instructor": "cleo", "action": "revoke"}, page="/profile")
+    assert cleo.get(f"/clients/ada/analyses/{w['analysis']}").status_code == 404
     assert cleo.get("/clients/ada").status_code == 404
     assert cleo.get(f"/clients/ada/plans/{w['plan']}").status_code == 404

@@ -252,6 +252,15 @@ def client_sessions(username: str, request: Request, user: ApiUser) -> list[dict
     return [session_json(s) for s in state(request).repo.sessions(owner.id)]
 
 
+@router.get("/clients/{username}/analyses/{uid}")
+def client_analysis(username: str, uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
+    owner = _client(request, user, username)
+    found = state(request).repo.analysis(owner.id, uid)
+    if found is None:
+        raise HTTPException(404, "no such analysis")
+    return analysis_json(found)
+
+
 @router.get("/clients/{username}/analyses")
 def client_analyses(username: str, request: Request, user: ApiUser) -> list[dict[str, Any]]:
     owner = _client(request, user, username)

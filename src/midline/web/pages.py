@@ -557,6 +557,15 @@ def client_view(request: Request, username: str, user: PageUser) -> Response:
     )
 
 
+@router.get("/clients/{username}/analyses/{uid}", response_class=HTMLResponse)
+def client_analysis(request: Request, username: str, uid: str, user: PageUser) -> Response:
+    owner = _client(request, user, username)
+    found = state(request).repo.analysis(owner.id, uid)
+    if found is None:
+        raise HTTPException(404, "no such analysis")
+    return render(request, "analysis.html", analysis=found, files=set(), client=owner)
+
+
 @router.get("/clients/{username}/plans/{uid}", response_class=HTMLResponse)
 def client_plan(request: Request, username: str, uid: str, user: PageUser) -> Response:
     owner = _client(request, user, username)
