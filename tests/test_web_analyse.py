@@ -183,3 +183,11 @@ def test_retention_through_the_api_and_the_profile_page(tmp_path: Path) -> None:
     assert app.state.web.jobs.wait_idle(60)
     assert not app.state.web.jobs.video_kept(2, job["id"])  # bob is user 2
     assert api.delete(f"/api/jobs/{job['id']}/video").status_code == 404
+
+
+def test_concurrent_uploads_queue_and_every_job_ends(api: Api) -> None:
+    ids = [_upload(api, os.urandom(1024 + i)).json()["id"] for i in range(3)]
+    assert api.client.app.state.web.jobs.wait_idle(60)  # type: ignore[attr-defined]
+    jobs = {j["id"]: j for j in api.get("/api/jobs").json()}
+    assert set(jobs) == set(ids)
+    assert all(jobs[i]["status"] == "failed" and jobs[i]["message"] for i in ids)
