@@ -210,3 +210,13 @@ def test_the_latest_profile_is_the_one_saved_last_even_within_a_second(tmp_path:
     for days in (2, 5, 3, 4, 1):
         planning.save_profile(repo, me.id, {"days": days})
     assert planning.latest_profile(repo, me.id).days == 1
+
+
+def test_a_form_with_a_value_of_the_wrong_type_answers_a_page(tmp_path: Path) -> None:
+    b = Browser(make_app(tmp_path))
+    b.signup("ada")
+    r = b.post("/plans", {"days": "three"}, page="/plans")
+    assert r.status_code == 400 and "<html" in r.text and "days" in r.text
+    api = Api(make_app(tmp_path / "api"))
+    api.signup("bob")
+    assert api.post("/api/plans", json={"days": "three"}).status_code == 422

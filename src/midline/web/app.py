@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -102,6 +103,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         context = {"status": exc.status_code, "title": title, "message": exc.detail, "flash": None}
         context["user"] = signed_in(request)
         return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_input(request: Request, exc: RequestValidationError) -> Response:
+        """The API answers 422 with the details; a form answers a page naming the fields."""
+        if request.url.path.startswith("/api"):
+            return await request_validation_exception_handler(request, exc)
+        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "the form"
+        context = {
+            "status": 400,
+            "title": "Check the form",
+            "message": f"these values are not valid: {fields}; go back and correct them",
+            "flash": None,
+            "user": signed_in(request),
+        }
+        return templates.TemplateResponse(request, "error.html", context, status_code=400)
 
     @app.exception_handler(LoginRequiredError)
     async def to_login(request: Request, exc: LoginRequiredError) -> RedirectResponse:
