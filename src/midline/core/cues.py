@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from midline.core.phases import RepTiming
-from midline.core.report import Cue, Severity
+from midline.core.report import Cue, Rep, Severity
 from midline.core.spec import AnalysisSpec
 
 ONE_SIDED_SIGNALS = frozenset({"bottom_leg_floor_angle"})
@@ -34,6 +34,38 @@ class Findings:
     view: str | None = None
     cm_per_leg: float | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+def set_findings(
+    spec: AnalysisSpec,
+    reps: list[Rep],
+    positions: dict[str, str | None],
+    foot_angle: dict[str, float | None],
+    symmetry: float | None,
+    detected_fraction: float,
+    legs_out_fraction: float,
+    view: str | None,
+    cm_per_leg: float | None,
+) -> Findings:
+    """What the rules read, gathered from the reps and the set (warnings start with the framing)."""
+    warnings: list[str] = []
+    if legs_out_fraction >= spec.legs_out_of_frame_fraction:
+        warnings.append("Knees or ankles leave the picture in part of the video.")
+    return Findings(
+        rep_knee_gap=[r.knee_gap_min for r in reps],
+        rep_ankle_gap=[r.ankle_gap_min for r in reps],
+        rep_ratio=[r.eccentric_ratio for r in reps],
+        rep_rom=[r.rom for r in reps],
+        rep_tilt=[r.knee_alignment_deg for r in reps],
+        leg_position=positions,
+        foot_angle=foot_angle,
+        symmetry=symmetry,
+        detected_fraction=detected_fraction,
+        legs_out_fraction=legs_out_fraction,
+        view=view,
+        cm_per_leg=cm_per_leg,
+        warnings=warnings,
+    )
 
 
 def _dist(gap: float, cm_per_leg: float | None) -> str:

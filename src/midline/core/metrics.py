@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
-from midline.core.phases import RepTiming
+from midline.core.cues import ONE_SIDED_SIGNALS
+from midline.core.landmarks import B
+from midline.core.phases import RepTiming, rep_profile
+from midline.core.signals import Cleaned, LegSignals, seen
 from midline.core.spec import AnalysisSpec
 
 FloatArray = NDArray[np.float64]
@@ -13,6 +18,20 @@ BoolArray = NDArray[np.bool_]
 
 RELIABLE_SHARE = 0.7
 """A metric is reported only if its landmarks were seen inside the image in this share of its frames."""
+LEG_SETS = {
+    "left": (B.LEFT_KNEE, B.LEFT_ANKLE, B.LEFT_HEEL, B.LEFT_FOOT_INDEX),
+    "right": (B.RIGHT_KNEE, B.RIGHT_ANKLE, B.RIGHT_HEEL, B.RIGHT_FOOT_INDEX),
+}
+"""Each leg's own points, for its share of the movement (symmetry)."""
+CONFIDENCE_GROUPS = {
+    "hip": (B.LEFT_HIP, B.RIGHT_HIP),
+    "knee": (B.LEFT_KNEE, B.RIGHT_KNEE),
+    "ankle": (B.LEFT_ANKLE, B.RIGHT_ANKLE),
+    "foot": (B.LEFT_HEEL, B.RIGHT_HEEL, B.LEFT_FOOT_INDEX, B.RIGHT_FOOT_INDEX),
+}
+"""Landmark groups whose mean visibility is each metric's confidence (gaps: knee/ankle...)."""
+REST_PAD_S = 1.0
+"""Rest taken on each side of a rep when measuring how far a leg moved."""
 
 
 def at(values: FloatArray, mask: BoolArray, reliable: BoolArray | None = None) -> float | None:
@@ -57,23 +76,6 @@ def symmetry(ranges: dict[str, list[float]]) -> float | None:
     if hi <= 0:
         return None
     return lo / hi
-
-
-def stance_steps(
-    t: FloatArray, heel: FloatArray, leg_px: float, fps: float, max_speed: float = 0.6
-) -> list[tuple[int, int]]:
-    """Stance phases of one foot while walking: the heel (near) still, at least 0.25 s long.
-
-    ``max_speed``: in leg lengths per second, in the image plane.
-    """
-    v = np.gradient(heel[:, :2], t, axis=0)
-    speed = np.linalg.norm(v, axis=-1) / leg_px
-    still = np.isfinite(speed) & (speed < max_speed)
-    d = np.diff(still.astype(np.int8), prepend=0, append=0)
-    starts = np.flatnonzero(d == 1)
-    ends = np.flatnonzero(d == -1) - 1
-    min_len = max(2, int(0.25 * fps))  # a stance lasts >= 0.3 s; a swing apex is briefer
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a + 1 >= min_len]
 
 
 def rep_frames(t: FloatArray, spans: FloatArray) -> tuple[NDArray[np.int64], BoolArray]:
@@ -144,3 +146,89 @@ def amplitude(
         ok = (n >= 5) & (spread[1] - spread[0] >= 0.5)
         out: FloatArray = np.where(ok, np.linalg.norm(beta, axis=1) / scale, np.nan)
     return out
+
+
+@dataclass(frozen=True)
+class RepWindows:
+    """Each rep's frames: ``u`` the per-frame rep position; ``core`` the rep itself, ``ext`` the
+    rep with up to :data:`REST_PAD_S` of rest each side (frame indices (R, W) and their masks)."""
+
+    u: FloatArray
+    core_idx: NDArray[np.int64]
+    core_m: BoolArray
+    ext_idx: NDArray[np.int64]
+    ext_m: BoolArray
+
+
+def rep_windows(t: FloatArray, timings: list[RepTiming]) -> RepWindows:
+    """The frames each rep's numbers are read over (the rests never reach into a neighbour rep)."""
+    ends = np.array([r.end for r in timings])
+    starts = np.array([r.start for r in timings])
+    core_idx, core_m = rep_frames(t, np.stack([starts, ends], axis=1) if timings else np.zeros((0, 2)))
+    ext_spans = (
+        np.stack(
+            [
+                np.maximum(starts - REST_PAD_S, np.r_[-np.inf, ends[:-1]]),
+                np.minimum(ends + REST_PAD_S, np.r_[starts[1:], np.inf]),
+            ],
+            axis=1,
+        )
+        if timings
+        else np.zeros((0, 2))
+    )
+    ext_idx, ext_m = rep_frames(t, ext_spans)
+    return RepWindows(rep_profile(t, timings), core_idx, core_m, ext_idx, ext_m)
+
+
+@dataclass(frozen=True)
+class RepMeasures:
+    """Every rep's numbers as arrays (R,), NaN = unknown: gaps, shank tilt and the primary signal
+    at the squeeze, landmark confidence, range of motion and each leg's share of the movement."""
+
+    gap: dict[str, FloatArray]
+    tilt: dict[str, FloatArray]
+    peak: FloatArray
+    confidence: dict[str, FloatArray]
+    rom: FloatArray
+    leg_range: dict[str, FloatArray]
+
+
+def measure_reps(c: Cleaned, sig: LegSignals, w: RepWindows, leg_px: float) -> RepMeasures:
+    """All reps' numbers at once (vectorised over reps), from the unsmoothed signals."""
+    u, core_idx, core_m = w.u, w.core_idx, w.core_m
+    # confidence: the mean visibility of the landmarks each number rests on, over the rep
+    rep_vis = c.vis[core_idx]  # (R, W, 12)
+    n_frames = np.maximum(core_m.sum(axis=1), 1)
+    n = len(c.xyz_raw)
+    return RepMeasures(
+        gap={lv: at_squeeze(sig.raw_gaps[lv], u, core_idx, core_m, sig.reliable[lv]) for lv in sig.gaps},
+        tilt={s: at_squeeze(sig.tilt[s], u, core_idx, core_m, sig.tilt_ok) for s in sig.tilt},
+        peak=at_squeeze(sig.raw_primary, u, core_idx, core_m),
+        confidence={
+            name: (rep_vis[:, :, list(idx)].mean(axis=2) * core_m).sum(axis=1) / n_frames
+            for name, idx in CONFIDENCE_GROUPS.items()
+        },
+        rom=amplitude(sig.raw_primary[:, None], u, w.ext_idx, w.ext_m, 1.0),
+        leg_range={
+            s: amplitude(
+                seen(c.xyz_raw[:, list(idx), :2].reshape(n, -1), c.detected), u, w.ext_idx, w.ext_m, leg_px
+            )
+            for s, idx in LEG_SETS.items()
+        },
+    )
+
+
+def set_symmetry(m: RepMeasures, spec: AnalysisSpec) -> float | None:
+    """Left/right balance of the legs' movement over the set (None for one-legged exercises)."""
+    if spec.primary_signal in ONE_SIDED_SIGNALS:
+        return None
+    return symmetry({s: [float(v) for v in m.leg_range[s] if np.isfinite(v)] for s in LEG_SETS})
+
+
+def set_confidence(c: Cleaned) -> dict[str, float]:
+    """Mean visibility of each landmark group over the frames with a person."""
+    det = c.detected
+    return {
+        name: float(np.mean(c.vis[det][:, list(idx)])) if det.any() else 0.0
+        for name, idx in CONFIDENCE_GROUPS.items()
+    }
