@@ -140,6 +140,27 @@ def _solve(body: Body, m: Measurer, angles: Angles, posture: str, rule: dict[str
         angles[s][rule["angle"]] = 0.5 * (lo + hi)
 
 
+def _top_leg_to_floor(
+    body: Body, keys: dict[str, Angles], arms: Angles, posture: str, lift: float, top: str
+) -> None:
+    """Side-lying: bisect the top leg's adduction until its lowest point (the foot) touches the floor."""
+    mask = body.leg_side == (1 if top == "l" else -1)
+    lo, hi = -70.0, 10.0  # more adduction = lower foot
+
+    def low(x: float) -> float:
+        angles = copy.deepcopy(keys["rest"])
+        angles[top]["hip_abd"] = x
+        return float(pose_body(body, PoseSpec(angles, arms, posture), lift=lift).vertices[mask, 2].min())
+
+    if low(lo) > 0.0 or low(hi) < 0.0:
+        return
+    for _ in range(16):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if low(mid) > 0.0 else (mid, hi)
+    for key in ("rest", "peak"):
+        keys[key][top]["hip_abd"] = hi
+
+
 def plan_clip(sc: Scenario) -> ClipPlan:
     motions = yaml.safe_load(MOTIONS.read_text())
     if sc.exercise not in motions:
@@ -197,8 +218,13 @@ def plan_clip(sc: Scenario) -> ClipPlan:
         # the trunk and legs rest on the floor; an arm reaching past the head may dip into it, hidden
         arm_bones = [i for i, n in enumerate(body.bone_names) if n.split("_")[0] not in _TRUNK_AND_LEGS]
         trunk = body.weights[:, arm_bones].sum(axis=1) < 0.5
+        top = "r" if working == "l" else "l"
+        if not bilateral:  # side-lying: the top leg's foot is placed on the floor below
+            trunk &= body.leg_side != (1 if top == "l" else -1)
         rest_pose = pose_body(body, PoseSpec(keys["rest"], arms, posture), lift=0.0)
         lift = float(-rest_pose.vertices[trunk, 2].min())
+        if not bilateral and motion.get("top_leg_on_floor"):
+            _top_leg_to_floor(body, keys, arms, posture, lift, top)
     for i, t in enumerate(times):
         f, _ = fraction_at(reps, float(t))
         angles = blend(keys["rest"], keys["peak"], f, scale)
