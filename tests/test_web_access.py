@@ -138,3 +138,15 @@ def test_instructor_pages_follow_the_grant(world: dict[str, Any]) -> None:
     assert cleo.get(f"/clients/ada/analyses/{w['analysis']}").status_code == 404
     assert cleo.get("/clients/ada").status_code == 404
     assert cleo.get(f"/clients/ada/plans/{w['plan']}").status_code == 404
+
+
+def test_export_holds_the_owners_data_only(world: dict[str, Any]) -> None:
+    ada = world["ada"].get("/api/export")
+    assert ada.status_code == 200 and "attachment" in ada.headers["content-disposition"]
+    doc = ada.json()
+    assert doc["format"] == "midline-log" and doc["user"]["username"] == "ada"
+    assert [p["uid"] for p in doc["plans"]] == [world["plan"]]
+    assert [a["uid"] for a in doc["analyses"]] == [world["analysis"]]
+    assert "password" not in ada.text
+    bob = world["bob"].get("/api/export").json()
+    assert bob["user"]["username"] == "bob" and bob["plans"] == [] and bob["analyses"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 from midline.catalog.query import ExerciseFilter, filter_exercises
 from midline.errors import MidlineError
 from midline.log.records import AnalysisRecord, PlanRecord, SessionRecord, UserRecord
+from midline.log.service import export_user
 from midline.web import planning
 from midline.web.deps import api_user, client_address, end_session, signed_in, start_session, state
 from midline.web.jobs import UploadTooLargeError, new_id, save_stream
@@ -175,6 +177,17 @@ def delete_me(request: Request, user: ApiUser) -> None:
     state(request).jobs.forget_owner(user.id)
     state(request).repo.delete_user(user.id)
     end_session(request)
+
+
+@router.get("/export")
+def export(request: Request, user: ApiUser) -> Response:
+    """Everything you own as the JSON of ``midline export --json`` (``midline import`` reads it back)."""
+    document = export_user(state(request).repo, user)
+    return Response(
+        json.dumps(document, indent=1, ensure_ascii=False),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="midline-export.json"'},
+    )
 
 
 @router.get("/profile")
