@@ -110,7 +110,12 @@ def build_truth(plan: ClipPlan, view: str, signal_name: str, unit: str, directio
     hips = np.linalg.norm(plan.joints["left_hip"][0] - plan.joints["right_hip"][0]) / plan.leg_length
     expected, forbidden = _cues(sc.faults, reps, sc, signal_name, upright)
     w, h = sc.resolution
-    joints2d = {k: np.round(project(v, sc.camera, w, h), 5).tolist() for k, v in plan.joints.items()}
+    image = {k: project(v, sc.camera, w, h) for k, v in plan.joints.items()}
+    legs = np.stack([image[f"{side}_{j}"] for side in ("left", "right") for j in ("knee", "ankle")], axis=1)
+    out_fraction = float(np.mean(np.any((legs < 0) | (legs > 1), axis=(1, 2))))
+    if out_fraction <= 0.02:  # the synthetic README's rule
+        forbidden = sorted({*forbidden, "legs-out-of-frame"})
+    joints2d = {k: np.round(v, 5).tolist() for k, v in image.items()}
     return {
         "case": sc.name,
         "exercise": sc.exercise,
@@ -142,6 +147,7 @@ def build_truth(plan: ClipPlan, view: str, signal_name: str, unit: str, directio
         "breadth": breadth,
         "hip_joint_distance": round(float(hips), 5),
         "leg_clearance_min": round(float(min(plan.gaps[lv].min() for lv in LEVELS)), 5),
+        "quality": {"detected_fraction": 1.0, "legs_out_of_frame_fraction": round(out_fraction, 4)},
         "leg_range_scale": {"left": 1.0, "right": sc.asymmetry_scale if "asymmetry" in sc.faults else 1.0},
         "camera": {
             "position": list(sc.camera.position),
