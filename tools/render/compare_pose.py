@@ -2,8 +2,8 @@
 
     cd tools && ../.venv/bin/python -m render.compare_pose ../tests/data/rendered/<name>.mp4
 
-The leg length is the truth's, measured in the image per frame (hip->knee + knee->ankle, projected;
-the longer, less foreshortened leg), so the figures compare across camera distances. The mean offset
+The yardstick is the truth's leg length in pixels at the hips' depth in each frame, so the figures
+compare across camera distances and postures. The mean offset
 (the near-constant part: MediaPipe's ankle sits a little above the rig's ankle joint) is reported
 apart from the spread around it.
 """
@@ -17,6 +17,8 @@ from typing import Any
 
 import av
 import numpy as np
+from render.scenario import Camera
+from render.truth import camera_matrix
 
 from midline.pose.backend import MediaPipePose
 
@@ -51,14 +53,15 @@ def compare(video: Path, truth: dict[str, Any]) -> dict[str, Any]:
     lm, w, h = detect(video)
     scale = np.array([w, h], dtype=np.float64)
     ti = {k: np.asarray(v) * scale for k, v in truth["joints_image"].items()}
-    leg_px = np.max(
-        [
-            np.linalg.norm(ti[f"{s}_hip"] - ti[f"{s}_knee"], axis=1)
-            + np.linalg.norm(ti[f"{s}_knee"] - ti[f"{s}_ankle"], axis=1)
-            for s in ("left", "right")
-        ],
-        axis=0,
+    # the true leg length in pixels at the hips' depth (not the projected limbs: a thigh pointing at the
+    # camera, as when seated, would shrink the yardstick)
+    cam = Camera.model_validate({k: truth["camera"][k] for k in ("position", "look_at", "focal_mm")})
+    m = camera_matrix(cam)
+    hips = 0.5 * (
+        np.asarray(truth["joints_world"]["left_hip"]) + np.asarray(truth["joints_world"]["right_hip"])
     )
+    depth = -((hips - m[:3, 3]) @ m[:3, 2])
+    leg_px = truth["leg_length_m"] * truth["camera"]["focal_px"] / depth
     detected = ~np.isnan(lm[:, 0, 0])
     report: dict[str, Any] = {"frames": len(lm), "detected": int(detected.sum()), "joints": {}}
     for name, idx in LANDMARK.items():
