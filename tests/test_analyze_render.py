@@ -57,3 +57,12 @@ def test_report_page_embeds_the_video_and_links_one_too_big_to_embed(tmp_path: P
     assert page.count("Plotly.newPlot(") == 2  # the signals and the tempo figures
     linked = render_html(analysis, video, max_embed_bytes=100)
     assert 'src="annotated.mp4"' in linked and "data:video/mp4" not in linked
+
+
+def test_a_long_cue_is_wrapped_to_the_frame_width_not_cut_off() -> None:
+    from midline.video.annotate import _wrap
+
+    cue = "Your knees meet but your ankles drift about 19 cm apart: squeeze all the way down to the ankles."
+    lines = _wrap(cue, 600, 0.44)
+    assert len(lines) == 2 and " ".join(lines) == cue
+    assert _wrap("short", 600, 0.44) == ["short"]

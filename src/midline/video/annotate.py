@@ -87,6 +87,20 @@ def _text(img: NDArray[np.uint8], text: str, org: tuple[int, int], scale: float,
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
 
 
+def _wrap(text: str, width_px: int, scale: float) -> list[str]:
+    """Split a cue into lines that fit the frame's width (the whole message, never cut off)."""
+    thick = max(1, int(np.rint(scale * 2)))
+    lines: list[str] = []
+    for word in text.split():
+        trial = f"{lines[-1]} {word}" if lines else word
+        fits = cv2.getTextSize(trial, cv2.FONT_HERSHEY_SIMPLEX, scale, thick + 2)[0][0] <= width_px
+        if lines and fits:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return lines
+
+
 def draw_overlay(
     rgb: NDArray[np.uint8], ov: FrameOverlay, colours: GapColours | None = None
 ) -> NDArray[np.uint8]:
@@ -135,7 +149,10 @@ def draw_overlay(
     _text(img, PHASE_LABEL.get(ov.phase, ""), (x0 + int(120 * unit), y0 + 3 * row + int(16 * unit)),
           scale * 1.1, (255, 220, 120))  # fmt: skip
     if ov.cue:
-        band = int(36 * unit)
+        lines = _wrap(ov.cue, w - 2 * pad, scale)
+        line_h = int(22 * unit)
+        band = line_h * len(lines) + int(14 * unit)
         cv2.rectangle(img, (0, h - band), (w, h), PANEL, -1)
-        _text(img, ov.cue[:90], (pad, h - int(12 * unit)), scale, AMBER)
+        for k, text in enumerate(lines):
+            _text(img, text, (pad, h - band + int(7 * unit) + line_h * (k + 1) - int(6 * unit)), scale, AMBER)
     return img
