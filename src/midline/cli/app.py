@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from midline import __version__
 from midline.errors import MidlineError
 
 app = typer.Typer(
@@ -18,6 +20,25 @@ app = typer.Typer(
 )
 
 err_console = Console(stderr=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"midline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """A local-first Pilates coach for the inner thighs: catalog, planner and video form analysis.
+
+    The callback keeps ``midline`` a command group however few commands a process has registered.
+    """
 
 
 def main() -> None:

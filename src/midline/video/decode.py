@@ -88,7 +88,7 @@ def iter_frames(
                     scale = max_width / width
                     w = max(2, round(frame.width * scale / 2) * 2)
                     h = max(2, round(frame.height * scale / 2) * 2)
-                    rgb = frame.to_ndarray(format="rgb24", width=w, height=h)
+                    rgb = frame.to_ndarray(format="rgb24", width=w, height=h, interpolation="AREA")
                 else:
                     rgb = frame.to_ndarray(format="rgb24")
                 yield DecodedFrame(index, float(t), rotate_to_display(np.asarray(rgb, np.uint8), rotation))
