@@ -1,6 +1,6 @@
 """The render tool's MakeHuman body (tools/render/body.py, pose.py) on the real CC0 assets.
 
-Skipped where ../shared/assets/makehuman is absent (the assets live outside the repository).
+The assets are copied into tools/render/assets/makehuman (CC0, licence beside them).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from render.body import ASSETS, load_body
 from render.clip import Measurer
 from render.pose import PoseSpec, pose_body
-
-pytestmark = pytest.mark.skipif(not (ASSETS / "base.obj").exists(), reason="MakeHuman assets not present")
 
 
 @pytest.fixture(scope="module")

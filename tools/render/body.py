@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-ASSETS = Path(__file__).resolve().parents[3] / "shared" / "assets" / "makehuman"
+ASSETS = Path(__file__).resolve().parent / "assets" / "makehuman"  # CC0, copied from shared/assets
 LEG_BONES = {"l": ("thigh_l", "calf_l", "foot_l", "ball_l"), "r": ("thigh_r", "calf_r", "foot_r", "ball_r")}
 _OBJ_TO_RIG = np.array([[0.1, 0.0, 0.0], [0.0, 0.0, -0.1], [0.0, 0.1, 0.0]])  # dm y-up -> m z-up, -y front
 
