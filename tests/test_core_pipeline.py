@@ -217,3 +217,17 @@ def test_messages_give_centimetres_or_a_share_of_the_leg() -> None:
     without = analyse(build(plan), SQUEEZE).report.cues[0].message
     assert "cm apart" in with_height
     assert "of your leg length apart" in without
+
+
+def test_a_hidden_far_leg_in_a_side_view_is_not_out_of_frame() -> None:
+    # Side view: the far leg is occluded by the near one (low visibility) but inside the picture.
+    series = read_landmarks(
+        Path(__file__).parent / "data" / "synthetic" / "d19_double-leg-lowers_clean-world.landmarks.json"
+    )
+    image = series.image.copy()
+    far = [LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX]
+    image[:, far, 3] = np.where(np.isfinite(image[:, far, 3]), 0.1, np.nan)
+    hidden = replace(series, image=image)
+    report = analyse(hidden, analysis_spec(CATALOG, "double-leg-lowers")).report
+    assert "legs-out-of-frame" not in report.cue_codes()
+    assert report.summary.rep_count == 4

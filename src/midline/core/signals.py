@@ -320,9 +320,13 @@ def reliable(c: Cleaned, idx: tuple[int, ...]) -> BoolArray:
 
 
 def legs_out_fraction(c: Cleaned) -> float:
-    """Share of the frames with a person where a knee or ankle is unseen or out of the picture."""
+    """Share of the frames with a person where a knee or ankle lies outside the picture.
+
+    Position, not visibility: a far leg hidden behind the near one in a side view has a low
+    visibility but is in the frame (its numbers are held back by ``reliable`` instead).
+    """
     det = c.detected
-    legs_out = ~(c.seen[:, list(LEG_POINTS)] & c.inside[:, list(LEG_POINTS)]).all(axis=1)
+    legs_out = ~c.inside[:, list(LEG_POINTS)].all(axis=1)
     return float(legs_out[det].mean()) if det.any() else 0.0
 
 
