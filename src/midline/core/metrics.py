@@ -200,6 +200,9 @@ def measure_reps(c: Cleaned, sig: LegSignals, w: RepWindows, leg_px: float) -> R
     rep_vis = c.vis[core_idx]  # (R, W, 12)
     n_frames = np.maximum(core_m.sum(axis=1), 1)
     n = len(c.xyz_raw)
+    # each leg's travel relative to the body's midline (the hip midpoint), so a sway of the whole
+    # body, or a shift of the pose model's estimate, counts for neither leg
+    hips = c.xyz[:, [B.LEFT_HIP, B.RIGHT_HIP], :2].mean(axis=1, keepdims=True)
     return RepMeasures(
         gap={lv: at_squeeze(sig.raw_gaps[lv], u, core_idx, core_m, sig.reliable[lv]) for lv in sig.gaps},
         tilt={s: at_squeeze(sig.tilt[s], u, core_idx, core_m, sig.tilt_ok) for s in sig.tilt},
@@ -211,7 +214,11 @@ def measure_reps(c: Cleaned, sig: LegSignals, w: RepWindows, leg_px: float) -> R
         rom=amplitude(sig.raw_primary[:, None], u, w.ext_idx, w.ext_m, 1.0),
         leg_range={
             s: amplitude(
-                seen(c.xyz_raw[:, list(idx), :2].reshape(n, -1), c.detected), u, w.ext_idx, w.ext_m, leg_px
+                seen((c.xyz_raw[:, list(idx), :2] - hips).reshape(n, -1), c.detected),
+                u,
+                w.ext_idx,
+                w.ext_m,
+                leg_px,
             )
             for s, idx in LEG_SETS.items()
         },
