@@ -5,12 +5,10 @@ Commands only print; the filtering and look-ups live in :mod:`midline.catalog.qu
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import typer
 from rich.console import Console, Group
@@ -28,11 +26,7 @@ from midline.catalog.query import (
     find_exercise,
     muscle_usage,
 )
-from midline.cli.app import app, err_console
-from midline.errors import MidlineError
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from midline.cli.app import app, reported
 
 
 def _console(piped_width: int = 160) -> Console:
@@ -48,20 +42,6 @@ exercises_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(exercises_app, name="exercises")
-
-
-def reported(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn a MidlineError into its message and exit code 2, also when the app runs under a test runner."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except MidlineError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _print_json(data: Any) -> None:

@@ -7,13 +7,11 @@ web app) on the repository :func:`midline.storage.open_repository` returns.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,8 +20,7 @@ from rich.table import Table
 
 from midline.catalog import load_catalog
 from midline.catalog.query import find_exercise
-from midline.cli.app import app, err_console
-from midline.errors import MidlineError
+from midline.cli.app import app, reported
 from midline.log.entry import LogInputError, SetInput, parse_date
 from midline.log.history import SET_METRICS, metric_series, sparkline
 from midline.log.pain import progression_hold, progression_holds
@@ -32,9 +29,6 @@ from midline.log.repository import LogRepository
 from midline.log.service import export_user, import_bundle, log_sets, mark_planned_done, store_plan
 from midline.log.transfer import ImportFileError, parse_document, sets_csv
 from midline.storage import open_repository
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 DbOption = Annotated[
     str | None,
@@ -58,20 +52,6 @@ def _console() -> Console:
     if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
         return Console(width=160, highlight=False)
     return Console(highlight=False)
-
-
-def reported(fn: Callable[P, R]) -> Callable[P, R]:
-    """A MidlineError becomes its message and exit status 2 (also under a test runner)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except MidlineError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _open(db: str | None, user: str | None) -> tuple[LogRepository, UserRecord]:
