@@ -10,6 +10,7 @@ by the core.
 from __future__ import annotations
 
 import json
+import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +117,17 @@ def _f(v: float | None, digits: int = 3) -> str:
 
 
 def main(argv: list[str]) -> int:
-    folder = Path(argv[0]) if argv else Path("tests/data/synthetic")
+    parser = argparse.ArgumentParser(description="The analysis core against known-answer landmark cases.")
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path("tests/data/synthetic"),
+        help="*.landmarks.json + *.truth.json",
+    )
+    folder: Path = parser.parse_args(argv).folder
+    if not any(folder.glob("*.truth.json")):
+        parser.error(f"no *.truth.json cases in {folder}")
     results = run(folder)
     print(f"{'case':58} {'reps':>6} {'phase s':>8} {'knee':>6} {'ankle':>6} {'pos':>4} {'cues':>4}  notes")
     for r in results:
