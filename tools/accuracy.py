@@ -9,8 +9,8 @@ by the core.
 
 from __future__ import annotations
 
-import json
 import argparse
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
