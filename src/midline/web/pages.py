@@ -146,24 +146,7 @@ def profile_page(request: Request, user: PageUser) -> Response:
     )
 
 
-def _profile_values(level: str, days: int, minutes: int, weeks: int, props: list[str], avoid: str,
-                    prefer: str) -> dict[str, Any]:  # fmt: skip
-    return {
-        "level": level,
-        "days": days,
-        "minutes": minutes,
-        "weeks": weeks,
-        "props": props,
-        "avoid": avoid,
-        "prefer": prefer,
-    }
-
-
-@router.post("/profile")
-def profile_save(
-    request: Request,
-    user: PageUser,
-    csrf_token: Annotated[str, Form()] = "",
+def profile_form(
     level: Annotated[str, Form()] = "beginner",
     days: Annotated[int, Form()] = 3,
     minutes: Annotated[int, Form()] = 20,
@@ -171,13 +154,33 @@ def profile_save(
     props: Annotated[list[str] | None, Form()] = None,
     avoid: Annotated[str, Form()] = "",
     prefer: Annotated[str, Form()] = "",
+) -> dict[str, Any]:
+    """The planner profile's form fields (one form, used by the profile and the plan pages)."""
+    return {
+        "level": level,
+        "days": days,
+        "minutes": minutes,
+        "weeks": weeks,
+        "props": props or [],
+        "avoid": avoid,
+        "prefer": prefer,
+    }
+
+
+ProfileForm = Annotated[dict[str, Any], Depends(profile_form)]
+
+
+@router.post("/profile")
+def profile_save(
+    request: Request,
+    user: PageUser,
+    values: ProfileForm,
+    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     require_csrf(request, csrf_token)
     web = state(request)
     try:
-        planning.save_profile(
-            web.repo, user.id, _profile_values(level, days, minutes, weeks, props or [], avoid, prefer)
-        )
+        planning.save_profile(web.repo, user.id, values)
     except MidlineError as exc:
         profile = planning.latest_profile(web.repo, user.id)
         return render(
@@ -306,18 +309,11 @@ def plans(request: Request, user: PageUser) -> Response:
 def plan_create(
     request: Request,
     user: PageUser,
+    values: ProfileForm,
     csrf_token: Annotated[str, Form()] = "",
-    level: Annotated[str, Form()] = "beginner",
-    days: Annotated[int, Form()] = 3,
-    minutes: Annotated[int, Form()] = 20,
-    weeks: Annotated[int, Form()] = 4,
-    props: Annotated[list[str] | None, Form()] = None,
-    avoid: Annotated[str, Form()] = "",
-    prefer: Annotated[str, Form()] = "",
 ) -> Response:
     require_csrf(request, csrf_token)
     web = state(request)
-    values = _profile_values(level, days, minutes, weeks, props or [], avoid, prefer)
     try:
         plan = planning.create_plan(web.repo, user.id, web.catalog, values, today(request))
     except MidlineError as exc:
