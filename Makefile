@@ -34,7 +34,10 @@ typecheck: $(STAMP)
 services:
 	scripts/ci-services.sh
 
+# The end-to-end tests drive Debian's headless chromium with chromium-driver: scripts/ci-browser.sh
+# installs the two packages when missing (as root); without them those tests skip (fail when CI=true).
 pytest: $(STAMP)
+	scripts/ci-browser.sh || true
 	MIDLINE_TEST_PG_URL="$${MIDLINE_TEST_PG_URL:-$$(scripts/ci-services.sh || true)}" $(BIN)/python -m pytest
 
 test: lint typecheck pytest
