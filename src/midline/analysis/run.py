@@ -23,7 +23,7 @@ from midline.core.pipeline import Analysis, analyse
 from midline.core.spec import AnalysisSpec
 from midline.errors import InputError, UnknownEntryError
 from midline.parallel import Workers
-from midline.pose.extract import ExtractOptions, extract_landmarks
+from midline.pose.extract import ExtractOptions, PoseModels, extract_landmarks
 from midline.video.probe import VideoInfo, probe
 
 from .timed_landmarks import read_timed_landmarks, write_timed_landmarks
@@ -118,8 +118,13 @@ def analyze_video(
     options: AnalyzeOptions | None = None,
     progress: Progress | None = None,
     catalog: Catalog | None = None,
+    pose: PoseModels | None = None,
 ) -> AnalyzeResult:
-    """Pose-estimate a video, analyse it and write the report folder."""
+    """Pose-estimate a video, analyse it and write the report folder.
+
+    ``pose``: kept pose models (a batch worker's, loaded once for many videos); the whole video then
+    runs in this process, since the batch already parallelises across videos.
+    """
     options = options or AnalyzeOptions()
     catalog = catalog or load_catalog()
     resolve_spec(catalog, exercise_id, options.position)  # fail on a bad id before the slow part
@@ -131,8 +136,8 @@ def analyze_video(
 
     out = Path(out_dir) if out_dir is not None else default_out_dir(video_path)
     # One pool of worker processes for both slow stages (started only if a stage splits the video).
-    with Workers(options.extract.workers or None) as workers:
-        extracted = extract_landmarks(video_path, options.extract, pose_progress, info, workers)
+    with Workers(1 if pose is not None else options.extract.workers or None) as workers:
+        extracted = extract_landmarks(video_path, options.extract, pose_progress, info, workers, pose)
         out.mkdir(parents=True, exist_ok=True)
         # Analyse what landmarks.json holds (rounded as written), so `--landmarks` gives the same report.
         write_timed_landmarks(extracted, out / LANDMARKS_JSON)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +22,10 @@ from midline.parallel import Workers, default_workers, report_progress
 from midline.pose.subject import Box, body_box, same_subject
 from midline.video.decode import iter_frames
 from midline.video.probe import CorruptVideoError, VideoInfo, VideoLimits, probe
+
+if TYPE_CHECKING:
+    from midline.pose.backend import MediaPipePose
+    from midline.pose.subject import SubjectTracker
 
 Progress = Callable[[int, int], None]  # (frames done, frames expected)
 
@@ -59,16 +64,65 @@ class _SegmentResult:
     recovered: int
 
 
+class PoseModels:
+    """Pose models kept across many videos (a batch worker holds one): loaded once, reset per video.
+
+    Loading MediaPipe and its graph costs about a second; :meth:`tracker` only resets the graphs
+    (they forget the tracked person and their smoothing), so one video's landmarks never depend
+    on the videos the worker processed before it. The crop model is made when first needed.
+    """
+
+    def __init__(self) -> None:
+        self._main: MediaPipePose | None = None
+        self._crop: MediaPipePose | None = None
+        self._used = False
+
+    def tracker(self) -> SubjectTracker:
+        """A fresh subject tracker over the kept models, for the next video."""
+        from midline.pose.backend import MediaPipePose
+        from midline.pose.subject import SubjectTracker
+
+        if self._main is None:
+            self._main = MediaPipePose()
+        elif self._used:
+            self._main.reset()
+            if self._crop is not None:
+                self._crop.reset()
+        self._used = True
+        return SubjectTracker(self._main, crop_factory=self._crop_model)
+
+    def _crop_model(self) -> MediaPipePose:
+        from midline.pose.backend import MediaPipePose
+
+        if self._crop is None:
+            self._crop = MediaPipePose()
+        return self._crop
+
+    def close(self) -> None:
+        for model in (self._main, self._crop):
+            if model is not None:
+                model.close()
+        self._main = self._crop = None
+
+
 def _run_segment(
-    seg: _Segment, report: Callable[[int], None] | None = None, reference: _SegmentResult | None = None
+    seg: _Segment,
+    report: Callable[[int], None] | None = None,
+    reference: _SegmentResult | None = None,
+    models: PoseModels | None = None,
 ) -> _SegmentResult:
     """Pose of one segment. With ``reference`` (an earlier run of the same segment that followed
     someone else), stop as soon as both runs show the same person on a frame and take the
-    reference's remaining frames: only the stretch where they disagree is run again."""
+    reference's remaining frames: only the stretch where they disagree is run again. With
+    ``models`` their (kept) models are used and left open; otherwise models are made and closed here."""
     from midline.pose.backend import MediaPipePose
     from midline.pose.subject import SubjectTracker
 
-    tracker = SubjectTracker(MediaPipePose(), crop_factory=MediaPipePose)
+    tracker = (
+        models.tracker()
+        if models is not None
+        else SubjectTracker(MediaPipePose(), crop_factory=MediaPipePose)
+    )
     if seg.seed is not None:
         tracker.box, tracker.last_t = seg.seed
     ts: list[float] = []
@@ -100,7 +154,8 @@ def _run_segment(
                 (report or report_progress)(pending)
                 pending = 0
     finally:
-        tracker.close()
+        if models is None:
+            tracker.close()
     if pending:
         (report or report_progress)(pending)
     n = len(ts)
@@ -182,17 +237,19 @@ def extract_landmarks(
     progress: Progress | None = None,
     info: VideoInfo | None = None,
     workers: Workers | None = None,
+    models: PoseModels | None = None,
 ) -> LandmarkSeries:
     """Landmarks of the (one) person in a video; frames without them are NaN rows.
 
     ``progress(done, expected)`` is called from this process as frames complete. ``workers`` is a
-    pool to reuse (one is started and stopped here when it is needed and not given).
+    pool to reuse (one is started and stopped here when it is needed and not given). ``models``
+    (kept pose models, e.g. a batch worker's) runs the whole video in this process on them.
     """
     options = options or ExtractOptions()
     info = info or probe(path, options.limits)
     rate = info.fps if options.sample_fps is None else min(info.fps, options.sample_fps)
     expected = max(1, round(info.duration_s * rate))
-    segments = _segments(info, options, workers)
+    segments = _segments(info, options if models is None else replace(options, workers=1), workers)
     done = 0
 
     def report(n: int) -> None:
@@ -202,7 +259,7 @@ def extract_landmarks(
             progress(min(done, expected), expected)
 
     if len(segments) == 1:
-        results = [_run_segment(segments[0], report)]
+        results = [_run_segment(segments[0], report, models=models)]
     elif workers is not None:
         results = workers.map(_run_segment, segments, report)
     else:
