@@ -77,6 +77,13 @@ class PoseModels:
         self._crop: MediaPipePose | None = None
         self._used = False
 
+    def load(self) -> None:
+        """Load the main model now (a worker's start-up) rather than on its first video."""
+        from midline.pose.backend import MediaPipePose
+
+        if self._main is None:
+            self._main = MediaPipePose()
+
     def tracker(self) -> SubjectTracker:
         """A fresh subject tracker over the kept models, for the next video."""
         from midline.pose.backend import MediaPipePose
