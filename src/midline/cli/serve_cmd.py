@@ -26,6 +26,11 @@ def serve(
     ] = None,
     upload_limit_mb: int = typer.Option(DEFAULT_UPLOAD_LIMIT // (1024 * 1024), help="Largest upload, MB."),
     https_only: bool = typer.Option(False, help="Mark the session cookie Secure (when served over TLS)."),
+    https: bool = typer.Option(
+        False,
+        help="Serve HTTPS with a self-signed certificate for this machine's names and LAN addresses"
+        " (made once in the data folder): browsers give /live the camera only over HTTPS or on localhost.",
+    ),
 ) -> None:
     """Run the web app: sign up, plans, exercise library, log; JSON API under /api, docs at /docs."""
     import uvicorn
@@ -36,7 +41,16 @@ def serve(
         db=db,
         data_dir=data_dir or default_data_dir(),
         upload_limit=upload_limit_mb * 1024 * 1024,
-        https_only=https_only,
+        https_only=https_only or https,
     )
-    typer.echo(f"midline on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops it")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    cert_file = key_file = None
+    if https:
+        from midline.web.tls import announce, ensure_certificate
+
+        cert = ensure_certificate(settings.data_dir, [host])
+        cert_file, key_file = str(cert.cert_path), str(cert.key_path)
+        typer.echo(announce(cert, host, port))
+    else:
+        typer.echo(f"midline on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops it")
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level="warning", ssl_certfile=cert_file, ssl_keyfile=key_file)
