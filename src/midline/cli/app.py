@@ -74,6 +74,7 @@ def _register() -> None:
     # Imported here so `midline --help` stays fast and each command module owns its commands.
     from midline.cli import (
         analyze_cmd,  # noqa: F401
+        batch_cmd,  # noqa: F401
         catalog_cmds,  # noqa: F401
         demo_cmd,  # noqa: F401
         log_cmds,  # noqa: F401
