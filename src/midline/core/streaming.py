@@ -1,0 +1,604 @@
+"""The analysis core in streaming form: one frame in, the live state out (reps, phase, gaps, cue).
+
+A live coach needs an answer per frame, while the offline core (:func:`analyse`) fits whole reps
+to whole recordings. Rather than a second, different analysis, the stream re-runs the offline
+core on a bounded trailing window (``window_s`` seconds) every ``stride_s`` (every
+``fast_stride_s`` while a rep may be finishing) and keeps the reps it finds complete there:
+
+- a rep found complete in a window is counted at once (tentative); its timing and numbers are
+  refreshed by later windows until its end lies ``settle_s`` behind the newest frame, then frozen;
+- a rep starting within ``edge_s`` of a window's cut-off start is left to the earlier windows
+  that saw it whole (its rest before it is clipped there).
+
+So the reps, their phases and their numbers come from the same fit as offline, each rep seen
+whole with its rests, and the work per frame is bounded by the window, never by the length of
+the set. Between windows a small causal state machine on the newest frames gives the phase
+under way (rest / concentric / hold / eccentric) for the display and the tempo count.
+
+Cues: the offline cue rules run over the reps counted so far and the window's position, view
+and symmetry, and over the last ``quality_s`` seconds for the framing (no person, legs out of
+the picture). What is shown passes a :class:`CueGate`: a cue must hold ``cue_on_s`` before it
+shows, stays at least ``cue_min_s``, yields to another waiting cue after ``cue_max_s``, and is
+not shown again within ``cue_cooldown_s`` of being hidden: one cue at a time, no flicker.
+
+:meth:`StreamingAnalysis.finish` analyses the whole set with :func:`analyse` (once, at the end):
+the saved report of a live set is the same as the offline report of the same frames.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from midline.core import geometry as geo
+from midline.core.cues import ONE_SIDED_SIGNALS, Findings, build_cues, set_findings
+from midline.core.landmarks import BODY_LANDMARKS, LM, N_LANDMARKS, B, LandmarkSeries
+from midline.core.metrics import LEG_SETS, symmetry
+from midline.core.phases import ENTER, MIN_SNR, noise_level
+from midline.core.pipeline import Analysis, analyse
+from midline.core.report import Cue, Rep
+from midline.core.signals import LEG_PER_HEIGHT, MIN_VISIBILITY, primary_signal
+from midline.core.spec import AnalysisSpec
+
+FloatArray = NDArray[np.float64]
+LivePhase = Literal["rest", "concentric", "hold", "eccentric"]
+LEVELS = ("thigh", "knee", "ankle")
+SEVERITY_RANK = {"fault": 0, "warning": 1, "info": 2}
+_LEG_IDX = [LM.LEFT_KNEE, LM.RIGHT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_ANKLE]
+_BODY = list(BODY_LANDMARKS)
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    """How the stream re-analyses (seconds of stream time) and how cues are gated."""
+
+    window_s: float = 15.0
+    stride_s: float = 0.5
+    fast_stride_s: float = 0.1
+    settle_s: float = 1.5
+    edge_s: float = 1.0
+    quality_s: float = 3.0
+    min_window_s: float = 2.0
+    cue_on_s: float = 1.0
+    cue_min_s: float = 3.0
+    cue_max_s: float = 8.0
+    cue_cooldown_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class TargetTempo:
+    """The exercise's target seconds per phase (the catalog's tempo), for counting aloud."""
+
+    squeeze_s: float
+    hold_s: float
+    release_s: float
+
+
+@dataclass(frozen=True)
+class LiveCue:
+    code: str
+    severity: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "severity": self.severity, "message": self.message}
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """The live state after one frame.
+
+    ``rep_count``: reps completed so far; ``phase``: the phase under way; ``cue``: the one cue to
+    show (None = none); ``gaps``: the newest frame's surface gaps between the legs at the thigh,
+    knee and ankle, in leg lengths (None = not seen); ``quality``: a framing problem on this frame
+    ("no-person", "legs-out-of-frame") or None; ``count``: the tempo count to say now
+    ("squeeze", "2", "hold", "release 3", ...) or None.
+    """
+
+    t: float
+    rep_count: int
+    phase: str
+    cue: LiveCue | None
+    gaps: dict[str, float | None]
+    quality: str | None
+    count: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (no NaN)."""
+        return {
+            "t": round(self.t, 4),
+            "rep_count": self.rep_count,
+            "phase": self.phase,
+            "cue": self.cue.to_dict() if self.cue is not None else None,
+            "gaps": {k: (round(v, 4) if v is not None else None) for k, v in self.gaps.items()},
+            "quality": self.quality,
+            "count": self.count,
+        }
+
+
+def tempo_count(phase: str, elapsed_s: float, tempo: TargetTempo | None) -> str | None:
+    """What a teacher says ``elapsed_s`` into a phase: "squeeze", "2", ... / "hold" / "release 3", "2", "1".
+
+    The squeeze counts up one per second; the release counts down from its target seconds, so
+    the count itself paces a slow, controlled release. None at rest or without a target tempo.
+    """
+    if tempo is None or phase == "rest" or not math.isfinite(elapsed_s):
+        return None
+    k = int(max(elapsed_s, 0.0)) + 1  # the second under way, 1-based
+    if phase == "concentric":
+        return "squeeze" if k == 1 else str(k)
+    if phase == "hold":
+        return "hold"
+    n = max(1, round(tempo.release_s))
+    if k == 1:
+        return f"release {n}"
+    left = n - k + 1
+    return str(left) if left >= 1 else None
+
+
+class CueGate:
+    """At most one cue on show, without flicker (timings in :class:`StreamSettings`).
+
+    ``update`` is called with the cues that hold now; a cue shows once it has held ``cue_on_s``,
+    stays ``cue_min_s`` at least (even if it stops holding), gives way to another waiting cue
+    after ``cue_max_s``, and waits ``cue_cooldown_s`` after being hidden before it can return.
+    Faults come before warnings before information; among equals, the one shown least recently.
+    """
+
+    def __init__(self, settings: StreamSettings | None = None) -> None:
+        self.s = settings or StreamSettings()
+        self._since: dict[str, float] = {}
+        self._hidden_at: dict[str, float] = {}
+        self._shown: LiveCue | None = None
+        self._shown_at = 0.0
+        self.shown_codes: list[str] = []
+
+    @property
+    def shown(self) -> LiveCue | None:
+        return self._shown
+
+    def update(self, t: float, cues: list[Cue]) -> LiveCue | None:
+        present = {c.code: c for c in cues}
+        self._since = {code: self._since.get(code, t) for code in present}
+        s = self.s
+        eligible = [
+            c
+            for c in cues
+            if t - self._since[c.code] >= s.cue_on_s
+            and t - self._hidden_at.get(c.code, -math.inf) >= s.cue_cooldown_s
+        ]
+        eligible.sort(
+            key=lambda c: (SEVERITY_RANK.get(c.severity, 3), self._hidden_at.get(c.code, -math.inf))
+        )
+        cur = self._shown
+        if cur is not None:
+            shown_for = t - self._shown_at
+            others = [c for c in eligible if c.code != cur.code]
+            if cur.code not in present and shown_for >= s.cue_min_s:
+                self._hide(t)
+            elif shown_for >= s.cue_max_s and others:
+                self._hide(t)
+                self._show(t, others[0])
+            return self._shown
+        if eligible:
+            self._show(t, eligible[0])
+        return self._shown
+
+    def _hide(self, t: float) -> None:
+        if self._shown is not None:
+            self._hidden_at[self._shown.code] = t
+        self._shown = None
+
+    def _show(self, t: float, cue: Cue) -> None:
+        self._shown = LiveCue(cue.code, cue.severity, cue.message)
+        self._shown_at = t
+        self.shown_codes.append(cue.code)
+
+
+@dataclass
+class PhaseTracker:
+    """The phase under way from the newest frames (causal): the oriented primary signal,
+    normalised to the set's rest (0) and squeeze (1) levels, and its slope over ``fit_s``."""
+
+    phase_order: tuple[str, str, str]
+    fit_s: float = 0.3
+    speed: float = 0.25  # normalised range per second that counts as moving
+    state: int = 0  # 0 rest, 1 first movement, 2 hold, 3 return
+    since: float = 0.0
+    peak_u: float = 0.0
+    low_u: float = 1.0
+    lo: float | None = None
+    amp: float | None = None
+
+    @property
+    def phase(self) -> str:
+        return "rest" if self.state == 0 else self.phase_order[self.state - 1]
+
+    def levels(self, lo: float, amp: float) -> None:
+        self.lo, self.amp = lo, amp
+
+    def update(self, t: float, ts: FloatArray, ys: FloatArray) -> None:
+        """``ts``/``ys``: the last few frames' times and oriented primary values (NaN = unseen)."""
+        if self.lo is None or self.amp is None:
+            return
+        ok = np.isfinite(ys) & (ts >= t - self.fit_s - 1e-9)
+        if ok.sum() < 3:
+            if not np.isfinite(ys[-1:]).any() and self.state != 0:
+                self._go(0, t)  # nobody in view: nothing is under way
+            return
+        tt, yy = ts[ok] - t, (ys[ok] - self.lo) / self.amp
+        slope, level = np.polyfit(tt, yy, 1)
+        u, v = float(level), float(slope)
+        st = self.state
+        if st == 0:
+            if u > ENTER or (u > 0.12 and v > self.speed):
+                self._go(1, t)
+                self.peak_u = u
+        elif st == 1:
+            self.peak_u = max(self.peak_u, u)
+            if v < -self.speed and u < self.peak_u - 0.08:
+                self._go(3, t)
+                self.low_u = u
+            elif u > 0.6 and v < 0.6 * self.speed:
+                self._go(2, t)
+        elif st == 2:
+            self.peak_u = max(self.peak_u, u)
+            if v < -self.speed or u < self.peak_u - 0.15:
+                self._go(3, t)
+                self.low_u = u
+        else:
+            self.low_u = min(self.low_u, u)
+            if u < 0.12 and abs(v) < self.speed:
+                self._go(0, t)
+            elif v > self.speed and u > self.low_u + 0.1:
+                self._go(1, t)
+                self.peak_u = u
+
+    def _go(self, state: int, t: float) -> None:
+        self.state, self.since = state, t
+
+
+class _Frames:
+    """Every pushed frame in arrays that grow by doubling (amortised O(1) per push)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        cap = 256
+        self.t = np.empty(cap)
+        self.image = np.empty((cap, N_LANDMARKS, 4))
+        self.world = np.empty((cap, N_LANDMARKS, 3))
+        self.prim = np.empty(cap)  # the oriented primary signal per frame (live estimate)
+        self.any_world = False
+
+    def append(self, t: float, image: FloatArray | None, world: FloatArray | None) -> None:
+        if self.n == len(self.t):
+            cap = 2 * len(self.t)
+            for name in ("t", "image", "world", "prim"):
+                old = getattr(self, name)
+                new = np.empty((cap, *old.shape[1:]))
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+        i = self.n
+        self.t[i] = t
+        self.image[i] = np.nan if image is None else image
+        self.world[i] = np.nan if world is None else world
+        self.prim[i] = np.nan
+        self.any_world |= world is not None
+        self.n += 1
+
+    def series(self, start: int, width: int, height: int, fps: float) -> LandmarkSeries:
+        sl = slice(start, self.n)
+        return LandmarkSeries(
+            t=self.t[sl].copy(),
+            image=self.image[sl].copy(),
+            world=self.world[sl].copy() if self.any_world else None,
+            width=width,
+            height=height,
+            fps=fps,
+        )
+
+
+@dataclass
+class StreamStats:
+    """What the stream has done (the per-frame cost is bounded by ``max_window_frames``)."""
+
+    pushes: int = 0
+    analyses: int = 0
+    frames_analysed: int = 0
+    max_window_frames: int = 0
+
+
+@dataclass
+class _Counted:
+    rep: Rep
+    frozen: bool = False
+
+
+@dataclass
+class _Window:
+    """What the last window analysis left for the live state."""
+
+    cues: list[Cue] = field(default_factory=list)
+    leg_px: float = float("nan")
+
+
+class StreamingAnalysis:
+    """The analysis of one set, fed one frame at a time (see the module's docstring)."""
+
+    def __init__(
+        self,
+        spec: AnalysisSpec,
+        *,
+        width: int,
+        height: int,
+        fps: float,
+        asked_position: str | None = None,
+        height_cm: float | None = None,
+        tempo: TargetTempo | None = None,
+        settings: StreamSettings | None = None,
+    ) -> None:
+        if width <= 0 or height <= 0 or not fps > 0:
+            raise ValueError("width, height and fps must be positive")
+        self.spec = spec
+        self.width, self.height, self.fps = int(width), int(height), float(fps)
+        self.asked_position = asked_position
+        self.asked = asked_position or spec.default_position
+        self.height_cm = height_cm
+        self.cm_per_leg = None if height_cm is None else LEG_PER_HEIGHT * height_cm
+        self.tempo = tempo
+        self.settings = settings or StreamSettings()
+        self.stats = StreamStats()
+        self.gate = CueGate(self.settings)
+        self.tracker = PhaseTracker(spec.phase_order)
+        self._frames = _Frames()
+        self._counted: list[_Counted] = []
+        self._window = _Window()
+        self._last_analysis = -math.inf
+        self._pending_since: float | None = None
+        self._armed = False
+        self._recent: deque[tuple[float, bool, bool]] = deque()  # (t, person, legs out)
+        self._recent_person = 0
+        self._recent_out = 0
+        self._sign = 1.0 if spec.squeeze_direction == "increasing" else -1.0
+        self._scale = np.array([self.width, self.height, self.width], dtype=np.float64)
+
+    # -- the live state --------------------------------------------------------------------
+
+    @property
+    def reps(self) -> list[Rep]:
+        """The reps counted so far (numbered from 1), as the offline report records them."""
+        return [replace(c.rep, index=i + 1) for i, c in enumerate(self._counted)]
+
+    @property
+    def rep_count(self) -> int:
+        return len(self._counted)
+
+    @property
+    def cue_codes(self) -> list[str]:
+        """The cue codes that hold now (before the gate)."""
+        return [c.code for c in self._window.cues]
+
+    def push(self, t: float, image: FloatArray | None, world: FloatArray | None) -> LiveUpdate:
+        """One frame: ``image`` (33, 4) normalised x, y, z, visibility (None = no person),
+        ``world`` (33, 3) metres or None; ``t`` seconds, increasing."""
+        t = float(t)
+        fr = self._frames
+        if not math.isfinite(t) or (fr.n and t <= fr.t[fr.n - 1]):
+            last = fr.t[fr.n - 1] if fr.n else float("nan")
+            raise ValueError(f"frame times must increase: got {t} after {last}")
+        img = self._checked(image, 4, "image")
+        wld = self._checked(world, 3, "world")
+        if img is not None and not np.isfinite(img[:, 0]).any():
+            img = wld = None
+        fr.append(t, img, wld)
+        self.stats.pushes += 1
+        person, legs_out = self._framing(t, img)
+        gaps, prim = self._frame_signals(img)
+        fr.prim[fr.n - 1] = prim
+        k = max(3, math.ceil(self.tracker.fit_s * self._rate()) + 1)
+        self.tracker.update(t, fr.t[max(0, fr.n - k) : fr.n], fr.prim[max(0, fr.n - k) : fr.n])
+        self._note_pending(t)
+        if self._due(t):
+            self._analyse_window(t)
+        cue = self.gate.update(t, self._window.cues)
+        phase = self.tracker.phase
+        quality = "no-person" if not person else ("legs-out-of-frame" if legs_out else None)
+        count = tempo_count(phase, t - self.tracker.since, self.tempo)
+        return LiveUpdate(t, len(self._counted), phase, cue, gaps, quality, count)
+
+    def finish(self) -> Analysis:
+        """The whole set analysed offline (:func:`analyse` on every frame pushed)."""
+        fr = self._frames
+        series = fr.series(0, self.width, self.height, self.fps)
+        return analyse(series, self.spec, asked_position=self.asked_position, height_cm=self.height_cm)
+
+    # -- per frame (O(1)) ------------------------------------------------------------------
+
+    @staticmethod
+    def _checked(arr: FloatArray | None, cols: int, name: str) -> FloatArray | None:
+        if arr is None:
+            return None
+        out = np.asarray(arr, dtype=np.float64)
+        if out.shape != (N_LANDMARKS, cols):
+            raise ValueError(f"{name} landmarks must be (33, {cols}), got {out.shape}")
+        return out
+
+    def _framing(self, t: float, img: FloatArray | None) -> tuple[bool, bool]:
+        """This frame's person / legs-out flags, and the running counts over ``quality_s``."""
+        person = img is not None
+        legs_out = False
+        if img is not None:
+            xy = img[_LEG_IDX, :2]
+            with np.errstate(invalid="ignore"):
+                legs_out = not bool(((xy >= 0) & (xy <= 1)).all())
+        self._recent.append((t, person, legs_out))
+        self._recent_person += person
+        self._recent_out += person and legs_out
+        while self._recent and self._recent[0][0] < t - self.settings.quality_s:
+            _, p, o = self._recent.popleft()
+            self._recent_person -= p
+            self._recent_out -= p and o
+        return person, legs_out
+
+    def _leg_px(self, xyz: FloatArray) -> float:
+        """The window's leg length, or (before the first window) this frame's longer leg."""
+        if math.isfinite(self._window.leg_px):
+            return self._window.leg_px
+        best = float("nan")
+        for hip, knee, ankle in (
+            (B.LEFT_HIP, B.LEFT_KNEE, B.LEFT_ANKLE),
+            (B.RIGHT_HIP, B.RIGHT_KNEE, B.RIGHT_ANKLE),
+        ):
+            d = np.linalg.norm(xyz[hip, :2] - xyz[knee, :2]) + np.linalg.norm(xyz[knee, :2] - xyz[ankle, :2])
+            if np.isfinite(d) and not d <= best:
+                best = float(d)
+        return best
+
+    def _frame_signals(self, img: FloatArray | None) -> tuple[dict[str, float | None], float]:
+        """The newest frame's surface gaps (leg lengths) and oriented primary signal."""
+        none: dict[str, float | None] = {lv: None for lv in LEVELS}
+        if img is None:
+            return none, float("nan")
+        body = img[_BODY]
+        xyz = (body[:, :3] * self._scale)[None]
+        leg_px = self._leg_px(xyz[0])
+        if not (math.isfinite(leg_px) and leg_px > 0):
+            return none, float("nan")
+        seen = body[:, 3] >= MIN_VISIBILITY
+        side = self.spec.view == "side"
+        gaps: dict[str, float | None] = {}
+        knee = geo.surface_gap(xyz, "knee", leg_px, side)
+        need = {
+            "thigh": (B.LEFT_HIP, B.RIGHT_HIP, B.LEFT_KNEE, B.RIGHT_KNEE),
+            "knee": (B.LEFT_KNEE, B.RIGHT_KNEE),
+        }
+        need["ankle"] = (B.LEFT_ANKLE, B.RIGHT_ANKLE)
+        for lv in LEVELS:
+            g = float(knee[0]) if lv == "knee" else float(geo.surface_gap(xyz, lv, leg_px, side)[0])
+            gaps[lv] = g if math.isfinite(g) and bool(seen[list(need[lv])].all()) else None
+        with np.errstate(invalid="ignore", divide="ignore"):
+            prim = float(primary_signal(self.spec, xyz, knee)[0])
+        return gaps, self._sign * prim if math.isfinite(prim) else float("nan")
+
+    def _note_pending(self, t: float) -> None:
+        """A rep may be finishing once its return nears rest: analyse often until it is counted
+        (or for 3 s at most), so the count follows the rep's end within a frame or few."""
+        tr = self.tracker
+        if tr.state in (1, 2):
+            self._armed = True
+            self._pending_since = None
+        elif self._armed and tr.state == 3 and tr.low_u < ENTER:
+            self._armed = False
+            self._pending_since = t
+        elif self._pending_since is not None and t - self._pending_since > 3.0:
+            self._pending_since = None
+
+    def _due(self, t: float) -> bool:
+        fr = self._frames
+        if t - fr.t[0] < self.settings.min_window_s:
+            return False
+        gap = t - self._last_analysis
+        if self._pending_since is not None:
+            return gap >= self.settings.fast_stride_s - 1e-9
+        return gap >= self.settings.stride_s - 1e-9
+
+    def _rate(self) -> float:
+        """The frames' own rate when it differs from the stated one (a live stream drops frames)."""
+        fr = self._frames
+        if fr.n < 8:
+            return self.fps
+        dt = float(np.median(np.diff(fr.t[max(0, fr.n - 64) : fr.n])))
+        measured = 1.0 / dt if dt > 0 else self.fps
+        return self.fps if abs(measured / self.fps - 1.0) < 0.15 else measured
+
+    # -- per window (bounded by window_s) ---------------------------------------------------
+
+    def _analyse_window(self, t: float) -> None:
+        s = self.settings
+        fr = self._frames
+        start = int(np.searchsorted(fr.t[: fr.n], t - s.window_s, side="left"))
+        series = fr.series(start, self.width, self.height, self._rate())
+        a = analyse(series, self.spec, asked_position=self.asked_position, height_cm=self.height_cm)
+        self._last_analysis = t
+        st = self.stats
+        st.analyses += 1
+        st.frames_analysed += series.frames
+        st.max_window_frames = max(st.max_window_frames, series.frames)
+        leg_px = a.report.quality.leg_length_px
+        if leg_px is not None and math.isfinite(leg_px) and leg_px > 0:
+            self._window.leg_px = float(leg_px)
+        self._levels(a, start)
+        cut = start > 0  # the window starts after the set did: its first reps may be clipped
+        added = self._count(a.report.reps, t, float(fr.t[start]) if cut else -math.inf)
+        if added:
+            self._pending_since = None
+        self._window.cues = self._cues(a)
+
+    def _levels(self, a: Analysis, start: int) -> None:
+        """Rest and squeeze levels of the oriented primary signal for the phase tracker."""
+        fr = self._frames
+        y = self._sign * a.traces.primary
+        ok = np.isfinite(y)
+        if ok.sum() < 8:
+            return
+        lo = float(np.percentile(y[ok], 10))
+        hi = float(np.percentile(y[ok], 98))
+        floor = max(self.spec.min_rom, MIN_SNR * noise_level(fr.prim[start : fr.n]), 1e-9)
+        if hi - lo > floor:
+            self.tracker.levels(lo, hi - lo)
+
+    def _count(self, found: list[Rep], t: float, cut_at: float) -> int:
+        """Merge the window's complete reps into the count; returns how many were added."""
+        s = self.settings
+        frozen = [c.rep for c in self._counted if c.frozen]
+        before = len(self._counted)
+        fresh: list[_Counted] = []
+        for r in found:
+            if r.start_s < cut_at + s.edge_s:
+                continue  # its rest was clipped by the window: an earlier window saw it whole
+            if any(r.start_s < f.end_s and f.start_s < r.end_s for f in frozen):
+                continue
+            fresh.append(_Counted(r, frozen=r.end_s <= t - s.settle_s))
+        # tentative reps are replaced by this window's view of them
+        self._counted = [c for c in self._counted if c.frozen] + fresh
+        self._counted.sort(key=lambda c: c.rep.start_s)
+        return max(0, len(self._counted) - before)
+
+    def _cues(self, a: Analysis) -> list[Cue]:
+        """The cue rules over the reps counted so far and the window's set-level findings."""
+        spec = self.spec
+        n_recent = len(self._recent)
+        person = self._recent_person / n_recent if n_recent else 0.0
+        legs_out = self._recent_out / self._recent_person if self._recent_person else 0.0
+        if person < spec.no_person_fraction:
+            return build_cues(
+                spec, self.asked, Findings(detected_fraction=person, cm_per_leg=self.cm_per_leg)
+            )
+        reps = self.reps
+        summary = a.report.summary
+        if spec.primary_signal in ONE_SIDED_SIGNALS:
+            sym = None
+        else:
+            ranges = {
+                side: [v for r in reps if (v := r.leg_range.get(side)) is not None] for side in LEG_SETS
+            }
+            sym = symmetry(ranges)
+        findings = set_findings(
+            spec,
+            reps,
+            summary.leg_position,
+            summary.foot_angle_deg,
+            sym,
+            person,
+            legs_out,
+            a.report.quality.view,
+            self.cm_per_leg,
+        )
+        cues = build_cues(spec, self.asked, findings)
+        cues.sort(key=lambda c: SEVERITY_RANK.get(c.severity, 3))
+        return cues
