@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -50,22 +51,63 @@ def _quiet_native_stderr() -> Iterator[None]:
 _BLANK = np.zeros((64, 64, 3), np.uint8)
 
 
+class _Unloaded(types.ModuleType):
+    """Stands in for matplotlib while mediapipe is imported; any use says why it is missing."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise ImportError(
+            f"matplotlib.{name}: matplotlib was left out of mediapipe's import by midline "
+            "(only mediapipe's landmark plotting uses it)"
+        )
+
+
+def _import_mediapipe() -> Any:
+    """``import mediapipe``, without the matplotlib.pyplot it imports for a plotting helper.
+
+    ``mediapipe.solutions`` imports ``drawing_utils``, which imports matplotlib.pyplot at the top
+    for ``plot_landmarks`` (never used here): about 1 s of every worker process's start-up on a
+    small machine. Stand-ins are put in its place for that import only and then taken out, so a
+    later ``import matplotlib`` anywhere in the process loads the real one.
+    """
+    if "mediapipe" in sys.modules or "matplotlib" in sys.modules:
+        import mediapipe
+
+        return mediapipe
+    stub, pyplot = _Unloaded("matplotlib"), _Unloaded("matplotlib.pyplot")
+    stub.__dict__["pyplot"] = pyplot
+    sys.modules["matplotlib"], sys.modules["matplotlib.pyplot"] = stub, pyplot
+    try:
+        import mediapipe
+    finally:
+        for name, module in (("matplotlib", stub), ("matplotlib.pyplot", pyplot)):
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    return mediapipe
+
+
 class MediaPipePose:
     """BlazePose (``model_complexity=1``, the model shipped inside the mediapipe 0.10.21 wheel).
 
     Complexities 0 and 2 download their model at first use, which fails offline, so they are never
     used. Create one per worker process and reuse it: its tracking between frames is what makes
     video fast and steady. ``tracking=False`` runs detection on every frame.
+
+    MediaPipe's own landmark smoothing stays off unless ``smooth``: it is a causal One Euro filter
+    whose cut-off drops at low speed, so a slow move shows up 0.1-0.2 s late and then catches up.
+    That bent the phase boundaries of the rendered clips by up to 0.29 s (0.15 s without it, see
+    docs/accuracy.md); the core smooths without shifting time (zero-phase) instead.
     """
 
-    def __init__(self, tracking: bool = True, min_detection_confidence: float = 0.5) -> None:
+    def __init__(
+        self, tracking: bool = True, min_detection_confidence: float = 0.5, smooth: bool = False
+    ) -> None:
         with _quiet_native_stderr():
-            import mediapipe as mp  # imported here: loading it takes a second and is not always needed
+            mp = _import_mediapipe()  # imported here: loading it takes a second and is not always needed
 
             self._pose: Any = mp.solutions.pose.Pose(
                 static_image_mode=not tracking,
                 model_complexity=1,
-                smooth_landmarks=tracking,
+                smooth_landmarks=tracking and smooth,
                 enable_segmentation=False,
                 min_detection_confidence=min_detection_confidence,
                 min_tracking_confidence=0.5,
