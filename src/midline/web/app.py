@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from midline.catalog import load_catalog
 from midline.storage import open_repository
-from midline.web import api, pages
+from midline.web import api, live, pages
 from midline.web.deps import LoginRequiredError, WebState, signed_in
 from midline.web.jobs import JobQueue
 from midline.web.security import SESSION_MAX_AGE_S, LoginLimiter, RevokedSessions, csrf_token
@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(live.router)
     return app
 
 
