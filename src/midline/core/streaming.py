@@ -63,7 +63,7 @@ class StreamSettings:
     settle_s: float = 1.5
     edge_s: float = 1.0
     quality_s: float = 3.0
-    min_window_s: float = 2.0
+    min_window_s: float = 1.0
     cue_on_s: float = 1.0
     cue_min_s: float = 3.0
     cue_max_s: float = 8.0
