@@ -77,6 +77,7 @@ def _register() -> None:
         batch_cmd,  # noqa: F401
         catalog_cmds,  # noqa: F401
         demo_cmd,  # noqa: F401
+        live_cmd,  # noqa: F401
         log_cmds,  # noqa: F401
         plan_cmd,  # noqa: F401
         serve_cmd,  # noqa: F401
