@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,9 +15,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from midline.catalog.query import ExerciseFilter, filter_exercises
 from midline.errors import MidlineError
 from midline.log.records import AnalysisRecord, PlanRecord, UserRecord
+from midline.samples import SAMPLE_EXERCISE, sample_video
 from midline.web import planning
 from midline.web.body import body_svg
 from midline.web.deps import client_address, end_session, page_user, signed_in, start_session, state
+from midline.web.jobs import new_id
 from midline.web.progress import video_trends, weekly_log
 from midline.web.security import MIN_PASSWORD, csrf_ok, hash_password, verify_password
 
@@ -423,7 +426,19 @@ def analysis_view(request: Request, uid: str, user: PageUser) -> Response:
     if found is None:
         raise HTTPException(404, "no such analysis")
     files = {k for k in ("html", "video") if _analysis_file(request, user, found, k) is not None}
-    return render(request, "analysis.html", analysis=found, files=files)
+    return render(request, "analysis.html", analysis=found, files=files, **_analysis_context(request, found))
+
+
+CHART_KEYS = ["index", "concentric_s", "hold_s", "eccentric_s", "thigh_gap_min", "knee_gap_min"]
+CHART_KEYS += ["ankle_gap_min"]
+
+
+def _analysis_context(request: Request, analysis: AnalysisRecord) -> dict[str, Any]:
+    """The exercise's name and the per-rep numbers the page charts (tempo, leg gaps at the squeeze)."""
+    ex = state(request).catalog.exercises.get(analysis.exercise)
+    keys = CHART_KEYS
+    reps = [{k: r.get(k) for k in keys} for r in analysis.report.get("reps") or [] if isinstance(r, dict)]
+    return {"exercise_name": ex.name if ex is not None else analysis.exercise, "chart": {"reps": reps}}
 
 
 def _analysis_file(request: Request, user: UserRecord, analysis: AnalysisRecord, kind: str) -> Path | None:
@@ -483,11 +498,12 @@ def retention_save(
 
 
 @router.get("/analyse", response_class=HTMLResponse)
-def analyse_page(request: Request, user: PageUser) -> Response:
+def analyse_page(request: Request, user: PageUser, job: str = "") -> Response:
     web = state(request)
     web.jobs.sweep(user.id)
     exercises = [e for e in web.catalog.exercises.values() if e.analysis is not None]
     jobs = list(reversed(web.jobs.list(user.id)))
+    watched = web.jobs.get(user.id, job) if job else None
     return render(
         request,
         "analyse.html",
@@ -497,7 +513,23 @@ def analyse_page(request: Request, user: PageUser) -> Response:
         kept={j.id for j in jobs if web.jobs.video_kept(user.id, j.id)},
         limit_mb=web.settings.upload_limit // (1024 * 1024),
         keep_days=web.jobs.keep_days(user.id),
+        watch=watched.id if watched is not None and watched.status in ("queued", "running") else None,
+        sample_exercise=web.catalog.exercises[SAMPLE_EXERCISE].name,
     )
+
+
+@router.post("/analyse/sample")
+def analyse_sample(request: Request, user: PageUser, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """Analyse the clip bundled with midline (a standing squeeze), as if the user had uploaded it:
+    a new user sees a whole report without filming anything first."""
+    require_csrf(request, csrf_token)
+    jobs = state(request).jobs
+    job_id = new_id()
+    target = jobs.upload_path(user.id, job_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(sample_video(), target)
+    jobs.submit(user.id, job_id, SAMPLE_EXERCISE, None)
+    return redirect(request, f"/analyse?job={job_id}")
 
 
 @router.post("/analyses/{uid}/delete")
@@ -559,7 +591,8 @@ def client_analysis(request: Request, username: str, uid: str, user: PageUser) -
     found = state(request).repo.analysis(owner.id, uid)
     if found is None:
         raise HTTPException(404, "no such analysis")
-    return render(request, "analysis.html", analysis=found, files=set(), client=owner)
+    context = _analysis_context(request, found)
+    return render(request, "analysis.html", analysis=found, files=set(), client=owner, **context)
 
 
 @router.get("/clients/{username}/plans/{uid}", response_class=HTMLResponse)

@@ -17,6 +17,7 @@
         setTimeout(function () { poll(id); }, 1000);
       });
   }
+  if (box.dataset.job) { show("Waiting to start", 0); poll(box.dataset.job); }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var file = form.video.files[0];
