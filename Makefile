@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/midline demo
+	$(BIN)/midline demo --serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools
