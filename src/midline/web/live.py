@@ -49,6 +49,8 @@ from midline.web.jobs import new_id
 
 if TYPE_CHECKING:
     from midline.core.pipeline import Analysis
+    from midline.core.streaming import LiveUpdate
+    from midline.live.coach import LiveCoach
     from midline.pose.backend import PoseBackend, PoseResult
 
 router = APIRouter(include_in_schema=False)
@@ -119,7 +121,7 @@ def landmarks_message(landmarks: NDArray[np.float64] | None) -> list[list[float 
 
 
 def update_message(
-    update: Any, landmarks: NDArray[np.float64] | None, timing: dict[str, float], dropped: int
+    update: LiveUpdate, landmarks: NDArray[np.float64] | None, timing: dict[str, float], dropped: int
 ) -> dict[str, Any]:
     """The answer to one frame: the streaming update, the landmarks to draw, where the time went."""
     body: dict[str, Any] = {"type": "update", **update.to_dict()}
@@ -195,7 +197,7 @@ class LiveSession:
     owner: int
     start: Start
     backend: _TimedBackend | None = None
-    coach: Any = None
+    coach: LiveCoach | None = None
     size: tuple[int, int] | None = None
     last_t: float = -math.inf
     frames: int = 0
@@ -208,7 +210,7 @@ class LiveSession:
 
     def frame(self, data: bytes, dropped: int) -> dict[str, Any]:
         from midline.catalog.spec import analysis_spec
-        from midline.live.coach import LiveCoach
+        from midline.live.coach import LiveCoach, target_tempo
 
         assert self.backend is not None, "open() first"
         t0 = time.perf_counter()
@@ -226,6 +228,7 @@ class LiveSession:
                 height=h,
                 fps=self.start.fps,
                 asked_position=self.start.position,
+                tempo=target_tempo(self.web.catalog, self.start.exercise),
             )
         elif self.size is not None and (w, h) != self.size:
             raise LiveFrameError(
