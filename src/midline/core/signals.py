@@ -246,6 +246,63 @@ MIN_EXPLAINED = 0.8
 """The leg motions must explain this share of the signal's variance, or the signal is used."""
 
 
+@dataclass(frozen=True)
+class MotionModel:
+    """The linear map from the leg points' coordinates to a signal (see :func:`denoise_by_motion`).
+
+    Kept so that a stream can apply a model fitted on a window to each new frame (one dot
+    product) instead of fitting again.
+    """
+
+    mean: FloatArray
+    scale: FloatArray
+    vectors: FloatArray
+    coef: FloatArray
+    uses_world: bool
+
+    def apply(self, x: FloatArray) -> FloatArray:
+        """The signal for features ``x`` (T, F) from :func:`motion_features`."""
+        scores = ((x - self.mean) / self.scale) @ self.vectors
+        out: FloatArray = self.coef[0] + scores @ self.coef[1:]
+        return out
+
+
+def motion_features(xyz: FloatArray, world: FloatArray | None = None) -> FloatArray:
+    """The timing landmarks relative to the hip midpoint, image then world, as (T, F)."""
+    cols = [_relative(xyz)]
+    if world is not None:
+        cols.append(_relative(world))
+    return np.concatenate(cols, axis=1)
+
+
+def fit_motion(
+    signal: FloatArray, x: FloatArray, max_components: int = 6, uses_world: bool = False
+) -> MotionModel | None:
+    """Fit :class:`MotionModel` (None when the motions explain too little of the signal)."""
+    ok = np.isfinite(x).all(axis=1) & np.isfinite(signal)
+    n = int(ok.sum())
+    if n < 8 * (max_components + 1):
+        return None
+    xo = x[ok]
+    noise = np.median(np.abs(np.diff(xo, n=2, axis=0)), axis=0)
+    scale = np.where(noise > 0, noise * 1.4826 / np.sqrt(6.0), 1.0)
+    mean = xo.mean(axis=0)
+    z = (xo - mean) / scale
+    # principal motions from the small covariance matrix (cheaper than an SVD of all frames)
+    var, vec = np.linalg.eigh(z.T @ z / n)
+    order = np.argsort(var)[::-1]
+    k = int(np.clip((var > MOTION_VARIANCE).sum(), 1, max_components))
+    vectors = vec[:, order[:k]]
+    scores = ((x[ok] - mean) / scale) @ vectors
+    design = np.column_stack([np.ones(n), scores])
+    coef, *_ = np.linalg.lstsq(design, signal[ok], rcond=None)
+    resid = signal[ok] - design @ coef
+    total = float(np.sum((signal[ok] - signal[ok].mean()) ** 2))
+    if total <= 0 or 1.0 - float(resid @ resid) / total < MIN_EXPLAINED:
+        return None
+    return MotionModel(mean, scale, vectors, coef, uses_world)
+
+
 def denoise_by_motion(
     signal: FloatArray,
     xyz: FloatArray,
@@ -266,31 +323,11 @@ def denoise_by_motion(
     :data:`MIN_EXPLAINED` of the signal, ``fallback`` (else ``signal``) is returned instead.
     """
     out = signal if fallback is None else fallback
-    cols = [_relative(xyz)]
-    if world is not None:
-        cols.append(_relative(world))
-    x = np.concatenate(cols, axis=1)
-    ok = np.isfinite(x).all(axis=1) & np.isfinite(signal)
-    n = int(ok.sum())
-    if n < 8 * (max_components + 1):
+    x = motion_features(xyz, world)
+    model = fit_motion(signal, x, max_components, world is not None)
+    if model is None:
         return out
-    xo = x[ok]
-    noise = np.median(np.abs(np.diff(xo, n=2, axis=0)), axis=0)
-    scale = np.where(noise > 0, noise * 1.4826 / np.sqrt(6.0), 1.0)
-    mean = xo.mean(axis=0)
-    z = (xo - mean) / scale
-    # principal motions from the small covariance matrix (cheaper than an SVD of all frames)
-    var, vec = np.linalg.eigh(z.T @ z / n)
-    order = np.argsort(var)[::-1]
-    k = int(np.clip((var > MOTION_VARIANCE).sum(), 1, max_components))
-    scores = ((x - mean) / scale) @ vec[:, order[:k]]
-    design = np.column_stack([np.ones(n), scores[ok]])
-    coef, *_ = np.linalg.lstsq(design, signal[ok], rcond=None)
-    resid = signal[ok] - design @ coef
-    total = float(np.sum((signal[ok] - signal[ok].mean()) ** 2))
-    if total <= 0 or 1.0 - float(resid @ resid) / total < MIN_EXPLAINED:
-        return out
-    fitted: FloatArray = coef[0] + scores @ coef[1:]
+    fitted = model.apply(x)
     return np.where(np.isfinite(fitted), fitted, out)
 
 
