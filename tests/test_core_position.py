@@ -1,0 +1,116 @@
+"""Leg position from the feet, on generated bodies whose foot rotations are known by construction.
+
+Standing (front view): the foot's heading in the floor plane. Side-lying: the working (bottom)
+leg is straight and its foot turns about the leg's own axis; the bent top leg is a support
+whose rotation is not the exercise's, so it is not reported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core_body import BodyPlan, build
+from midline.catalog import load_catalog
+from midline.catalog.spec import analysis_spec
+from midline.core.geometry import FOCAL_PER_SIZE
+from midline.core.landmarks import LM, LandmarkSeries
+from midline.core.position import foot_angles, held_foot_angles, leg_positions
+from midline.core.signals import clean
+from midline.core.spec import AnalysisSpec
+
+W, H = 1280, 720
+LEG = 300.0  # leg length, pixels
+
+
+def spec(exercise: str) -> AnalysisSpec:
+    return analysis_spec(load_catalog(), exercise)
+
+
+Positions = tuple[dict[str, float | None], dict[str, str | None]]
+
+
+def positions(series: LandmarkSeries, sp: AnalysisSpec) -> Positions:
+    c = clean(series)
+    return leg_positions(held_foot_angles(foot_angles(c, series, sp), c.detected), sp, c.xyz)
+
+
+def side_lying(bottom: str, foot_deg: float, frames: int = 60) -> LandmarkSeries:
+    """Lying on the ``bottom`` side facing the camera (on the left side: head to the image right).
+
+    The bottom leg lies straight along the floor; its foot (heel -> toe) points at the camera,
+    turned by ``foot_deg`` about the leg's axis (+ = toes out, toward the floor for the bottom
+    leg). The top leg is bent: thigh toward the camera, foot on the floor in front.
+    """
+    top = "right" if bottom == "left" else "left"
+    feet = -1.0 if bottom == "left" else 1.0  # image x direction from the hips to the feet
+    pts = np.zeros((33, 3))
+    hip_bottom = np.array([W / 2 - feet * 120.0, 420.0, 0.0])
+    hip_top = hip_bottom + np.array([0.0, -0.23 * LEG, 0.0])  # the top hip is higher in the image
+    leg = np.array([feet, 0.0, 0.0])  # along the floor toward the feet
+    ankle = hip_bottom + LEG * leg
+    a = np.radians(foot_deg)
+    heel = ankle + np.array([feet * 0.05 * LEG, 0.0, 0.04 * LEG])
+    toe = heel + 0.26 * LEG * np.array([0.0, np.sin(a), -np.cos(a)])  # out = down, toward the floor
+    for name, p in (("HIP", hip_bottom), ("KNEE", hip_bottom + 0.52 * LEG * leg), ("ANKLE", ankle)):
+        pts[LM[f"{bottom.upper()}_{name}"]] = p
+    pts[LM[f"{bottom.upper()}_HEEL"]] = heel
+    pts[LM[f"{bottom.upper()}_FOOT_INDEX"]] = toe
+    knee_t = hip_top + LEG * np.array([feet * 0.2, 0.0, -0.47])
+    ankle_t = knee_t + LEG * np.array([feet * 0.3, 0.3, 0.2])
+    for name, p in (("HIP", hip_top), ("KNEE", knee_t), ("ANKLE", ankle_t)):
+        pts[LM[f"{top.upper()}_{name}"]] = p
+    pts[LM[f"{top.upper()}_HEEL"]] = ankle_t + np.array([0.0, 0.05 * LEG, 0.05 * LEG])
+    pts[LM[f"{top.upper()}_FOOT_INDEX"]] = ankle_t + LEG * np.array([feet * 0.2, -0.05, -0.15])
+    for side, hip in ((bottom, hip_bottom), (top, hip_top)):
+        pts[LM[f"{side.upper()}_SHOULDER"]] = hip + np.array([-feet * 0.6 * LEG, 0.0, 0.0])
+        pts[LM[f"{side.upper()}_ELBOW"]] = hip + np.array([-feet * 0.45 * LEG, 0.05 * LEG, -0.1 * LEG])
+        pts[LM[f"{side.upper()}_WRIST"]] = hip + np.array([-feet * 0.3 * LEG, 0.05 * LEG, -0.2 * LEG])
+    pts[LM.NOSE] = hip_bottom + np.array([-feet * 0.85 * LEG, -0.1 * LEG, -0.05 * LEG])
+    focal = FOCAL_PER_SIZE * max(W, H)  # a pinhole camera with the focal length the core assumes
+    centre = np.array([W / 2, H / 2])
+    pts[:, :2] = centre + (pts[:, :2] - centre) * focal / (focal + pts[:, 2:3])
+    image = np.empty((frames, 33, 4))
+    image[..., 0] = pts[:, 0] / W
+    image[..., 1] = pts[:, 1] / H
+    image[..., 2] = pts[:, 2] / W
+    image[..., 3] = 0.95
+    t = np.arange(frames) / 30.0
+    return LandmarkSeries(t=t, image=image, world=None, width=W, height=H, fps=30.0)
+
+
+@pytest.mark.parametrize(
+    ("deg", "name"), [(0.0, "parallel"), (3.0, "parallel"), (35.0, "pilates-stance"), (-15.0, "internal")]
+)
+def test_standing_feet_are_named_by_the_catalog_bands(deg: float, name: str) -> None:
+    angle, pos = positions(build(BodyPlan(duration=2.0, foot_deg=(deg, deg))), spec("standing-squeeze"))
+    assert pos == {"left": name, "right": name}
+    for side in ("left", "right"):
+        assert angle[side] == pytest.approx(deg, abs=1.0)
+
+
+def test_each_standing_leg_is_judged_on_its_own() -> None:
+    _, pos = positions(build(BodyPlan(duration=2.0, foot_deg=(35.0, 0.0))), spec("standing-squeeze"))
+    assert pos == {"left": "pilates-stance", "right": "parallel"}
+
+
+@pytest.mark.parametrize(
+    ("bottom", "deg", "name"),
+    [
+        ("left", 0.0, "parallel"),
+        ("left", 35.0, "pilates-stance"),
+        ("right", -15.0, "internal"),
+        ("right", 2.0, "parallel"),
+    ],
+)
+def test_side_lying_working_leg_turns_about_its_own_axis(bottom: str, deg: float, name: str) -> None:
+    angle, pos = positions(side_lying(bottom, deg), spec("inner-thigh-lift"))
+    assert pos[bottom] == name
+    assert angle[bottom] == pytest.approx(deg, abs=1.0)
+
+
+@pytest.mark.parametrize("bottom", ["left", "right"])
+def test_side_lying_support_leg_is_not_reported(bottom: str) -> None:
+    top = "right" if bottom == "left" else "left"
+    angle, pos = positions(side_lying(bottom, 0.0), spec("inner-thigh-lift"))
+    assert angle[top] is None and pos[top] is None
