@@ -191,3 +191,24 @@ def test_frames_sent_faster_than_answers_are_dropped_not_queued(api: Api) -> Non
     assert len(answers) + sum(a["dropped"] for a in answers) == len(frames)
     assert len(answers) < len(frames)  # older frames gave way to the newest
     assert answers[-1]["t"] == pytest.approx(frames[-1][0], abs=1e-3)  # the newest is never dropped
+
+
+def test_mirrored_selfie_frames_keep_left_and_right(api: Api) -> None:
+    """A client that sends the mirror image (a selfie camera) says so; the person's left leg stays
+    their left: in the clip the left leg moves the full range, the right about half of it."""
+    clip = RENDERED / "r07_standing-squeeze_asymmetry_asian-male.mp4"
+    scale = truth(clip)["leg_range_scale"]
+    assert scale["left"] > 1.5 * scale["right"]
+    with api.client.websocket_connect("/live/ws", headers=ORIGIN) as ws:
+        assert start(ws, mirrored=True)["type"] == "ready"
+        for t, jpeg in clip_frames(clip):
+            flipped = cv2.imencode(".jpg", cv2.flip(cv2.imdecode(np.frombuffer(jpeg, np.uint8), 1), 1))[1]
+            ws.send_bytes(message(t, flipped.tobytes()))
+            answer = ws.receive_json()
+            assert answer["type"] == "update"
+        ws.send_text(json.dumps({"type": "finish"}))
+        saved = ws.receive_json()
+    reps = api.get(f"/api/analyses/{saved['analysis']}").json()["report"]["reps"]
+    assert len(reps) == truth(clip)["rep_count"]
+    for rep in reps:
+        assert rep["leg_range"]["left"] > 1.3 * rep["leg_range"]["right"], rep["leg_range"]
