@@ -351,6 +351,7 @@ def _plan_page(request: Request, owner: UserRecord, plan: PlanRecord, readonly: 
         done=planning.done_sessions(repo, owner.id, plan.uid),
         progress=planning.progress(repo, owner.id, plan, today(request)),
         today=today(request),
+        muscle_names={k: m.name for k, m in state(request).catalog.muscles.items()},
     )
 
 
