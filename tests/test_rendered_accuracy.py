@@ -1,0 +1,106 @@
+"""The whole pipeline on every rendered clip (tests/data/rendered) against its exact truth.
+
+Each clip goes through what `midline analyze` runs: PyAV decoding, MediaPipe Pose and the analysis
+core (``analyze_video``, one pose process per clip, two clips at a time), once per clip per test
+session (its landmarks.json is kept in a session folder), then the core on that landmarks.json.
+Criteria, issue #5's Done-when: rep count exact; every phase's duration within 0.2 s;
+knee and ankle surface gaps at the squeeze within 0.04 leg lengths (squeezes, where the truth
+measures them on the mesh); the right leg position, left and right; every expected cue present
+and no forbidden one. New clips in the folder are picked up. Where a clip misses a criterion for a
+known reason, it is marked xfail (strict) with the measured figure, and docs/accuracy.md says why.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from accuracy import (  # noqa: E402
+    GAP_EXERCISES,
+    RENDERED_TOL,
+    CaseResult,
+    all_clip_landmarks,
+    analyse_series,
+    read_truth,
+    score,
+)
+
+from midline.analysis.timed_landmarks import read_timed_landmarks  # noqa: E402
+
+RENDERED = ROOT / "tests" / "data" / "rendered"
+CLIPS = sorted(RENDERED.glob("*.mp4"))
+CRITERIA = ("reps", "phases", "gaps", "position", "cues")
+
+# (clip number, criterion) -> why it misses, with the figure measured (tools/accuracy.py --rendered).
+KNOWN = {
+    # Where the knees press (standing) the mesh's knee gap flattens before the hip stops moving, and
+    # it creeps by a few thousandths of a leg length in the hold: the fitted hold is 0.2-0.3 s off.
+    ("r01", "phases"): "hold 0.24 s long: knee-gap plateau at contact (1 rep)",
+    ("r02", "phases"): "hold 0.29 s short: knee gap creeps at contact",
+    ("r07", "phases"): "hold 0.24 s short: knee gap creeps at contact",
+    ("r09", "phases"): "hold 0.22 s long: the knee gap's slow ends read flat",
+    # Camera yawed 15 degrees: the far-turned left foot's progression angle reads parallel.
+    ("r06", "position"): "left leg (35 deg out) read parallel with the camera yawed -15 deg",
+    # Side-lying: the bent top (support) leg's position is not reported (null), as in the synthetic set.
+    ("r12", "position"): "support leg not reported",
+    ("r13", "position"): "support leg not reported",
+    # Supine, side view: the feet point at the camera's side; foot progression is misread.
+    ("r15", "position"): "side view: legs read pilates-stance / internal (parallel)",
+    ("r16", "position"): "side view: legs read internal / pilates-stance (parallel)",
+}
+
+
+@pytest.fixture(scope="session")
+def rendered_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CaseResult]:
+    """Every clip through decode + MediaPipe once per session (two clips at a time), then the core."""
+    landmarks = all_clip_landmarks(CLIPS, tmp_path_factory.mktemp("rendered"))
+    out = {}
+    for video, path in landmarks.items():
+        truth = read_truth(video)
+        out[video.name] = score(analyse_series(read_timed_landmarks(path), truth), truth, RENDERED_TOL)
+    return out
+
+
+def _params() -> list[Any]:
+    out = []
+    for video in CLIPS:
+        number = video.name.split("_", 1)[0]
+        squeeze = read_truth(video)["exercise"] in GAP_EXERCISES  # gaps measured on the mesh
+        for crit in CRITERIA if squeeze else [c for c in CRITERIA if c != "gaps"]:
+            marks = []
+            if (number, crit) in KNOWN:
+                marks.append(pytest.mark.xfail(reason=KNOWN[(number, crit)], strict=True))
+            out.append(pytest.param(video, crit, id=f"{video.stem}-{crit}", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize(("video", "criterion"), _params())
+def test_rendered_clip_meets_criterion(
+    video: Path,
+    criterion: str,
+    rendered_results: dict[str, CaseResult],
+) -> None:
+    r = rendered_results[video.name]
+    if criterion == "reps":
+        assert r.reps_got == r.reps_truth
+    elif criterion == "phases":
+        assert r.duration_err is not None and r.duration_err <= RENDERED_TOL.phase_s, r.duration_err
+    elif criterion == "gaps":
+        assert r.knee_err is not None and r.knee_err <= RENDERED_TOL.gap, r.knee_err
+        assert r.ankle_err is not None and r.ankle_err <= RENDERED_TOL.gap, r.ankle_err
+    elif criterion == "position":
+        assert r.position_ok, r.problems
+    else:
+        assert r.cues_ok, r.problems
+
+
+def test_every_exercise_is_rendered() -> None:
+    exercises = {read_truth(v)["exercise"] for v in CLIPS}
+    assert {"standing-squeeze", "seated-squeeze", "inner-thigh-lift", "double-leg-lowers"} <= exercises
+    assert all(read_truth(v)["rep_count"] > 0 for v in CLIPS)
