@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -128,6 +129,8 @@ def run_batch(
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: not a folder; give --out a folder for the reports")
     out_dir.mkdir(parents=True, exist_ok=True)
+    for partial in out_dir.glob(".*.partial-*"):  # left by a killed batch: never a finished report
+        shutil.rmtree(partial, ignore_errors=True)
     journal = Journal(out_dir)
     videos = find_videos(paths, exclude=[out_dir])
     if not videos:

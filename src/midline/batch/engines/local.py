@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from queue import Empty
 from typing import Any
 
-from midline.batch.engines import FramesCallback
+from midline.batch.engines import EngineError, FramesCallback
 from midline.batch.plan import Task
 from midline.batch.work import Outcome, analyse_task
 from midline.pose.extract import PoseModels
@@ -72,6 +72,11 @@ class LocalEngine:
             leftover = yield from self._round(
                 batch, 1 if solo else self.workers, ctx, queue, on_frames, started
             )
+            if leftover and not started:  # died before any video began: the start-up itself fails
+                raise EngineError(
+                    "the local worker processes could not start (they exited while loading the pose "
+                    "model); a script that calls run_batch must do so under `if __name__ == '__main__':`"
+                )
             for task in leftover:
                 if solo:
                     yield Outcome(task.index, "failed", error=WORKER_DIED)
