@@ -112,6 +112,21 @@ def test_limiter_window_slides() -> None:
     assert limiter.blocked("ada", "1.2.3.4") is None
 
 
+def test_limiter_forgets_expired_pairs_so_new_usernames_cannot_grow_it_forever() -> None:
+    now = [0.0]
+    limiter = LoginLimiter(failures=2, window_s=60, clock=lambda: now[0])
+    limiter.MAX_KEYS = 100
+    for i in range(100):
+        limiter.failed(f"guess{i}", "1.2.3.4")
+    limiter.failed("ada", "1.2.3.4")
+    limiter.failed("ada", "1.2.3.4")
+    now[0] = 61  # the guesses have expired; ada's two failures come again within her window
+    limiter.failed("ada", "9.9.9.9")
+    limiter.failed("ada", "9.9.9.9")
+    assert len(limiter._seen) == 1
+    assert limiter.blocked("ada", "9.9.9.9") == 60
+
+
 def test_api_login_me_and_csrf_header(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     api = Api(app)

@@ -79,9 +79,16 @@ class LoginLimiter:
                 return None
             return max(1.0, times[0] + self.window_s - self.clock())
 
+    MAX_KEYS = 10_000
+    """Past this many (username, address) pairs, pairs whose failures have all expired are dropped,
+    so failed logins under ever new usernames cannot grow the table without bound."""
+
     def failed(self, username: str, address: str) -> None:
         with self._lock:
             self._recent((username.lower(), address)).append(self.clock())
+            if len(self._seen) > self.MAX_KEYS:
+                for key in [k for k in self._seen if not self._recent(k)]:
+                    del self._seen[key]
 
     def succeeded(self, username: str, address: str) -> None:
         with self._lock:
