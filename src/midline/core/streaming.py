@@ -5,8 +5,8 @@ to whole recordings. Rather than a second, different analysis, the stream re-run
 core on a bounded trailing window (``window_s`` seconds) every ``stride_s`` (every
 ``fast_stride_s`` while a rep may be finishing) and keeps the reps it finds complete there:
 
-- a rep found complete in a window is counted at once (tentative); its timing and numbers are
-  refreshed by later windows until its end lies ``settle_s`` behind the newest frame, then frozen;
+- a rep found complete in a window is counted at once; its timing and numbers are refreshed by
+  every later window that still sees it whole, and frozen when the window's start reaches it;
 - a rep starting within ``edge_s`` of a window's cut-off start is left to the earlier windows
   that saw it whole (its rest before it is clipped there).
 
@@ -42,7 +42,15 @@ from midline.core.metrics import LEG_SETS, symmetry
 from midline.core.phases import ENTER, MIN_SNR, noise_level
 from midline.core.pipeline import Analysis, analyse
 from midline.core.report import Cue, Rep
-from midline.core.signals import LEG_PER_HEIGHT, MIN_VISIBILITY, primary_signal
+from midline.core.signals import (
+    LEG_PER_HEIGHT,
+    MIN_VISIBILITY,
+    MotionModel,
+    fit_motion,
+    motion_features,
+    primary_signal,
+    smooth,
+)
 from midline.core.spec import AnalysisSpec
 
 FloatArray = NDArray[np.float64]
@@ -58,9 +66,8 @@ class StreamSettings:
     """How the stream re-analyses (seconds of stream time) and how cues are gated."""
 
     window_s: float = 15.0
-    stride_s: float = 0.5
+    stride_s: float = 1.0
     fast_stride_s: float = 0.1
-    settle_s: float = 1.5
     edge_s: float = 1.0
     quality_s: float = 3.0
     min_window_s: float = 1.0
@@ -358,6 +365,7 @@ class StreamingAnalysis:
         self._frames = _Frames()
         self._counted: list[_Counted] = []
         self._window = _Window()
+        self._model: MotionModel | None = None
         self._last_analysis = -math.inf
         self._pending_since: float | None = None
         self._armed = False
@@ -401,7 +409,7 @@ class StreamingAnalysis:
         gaps, prim = self._frame_signals(img)
         fr.prim[fr.n - 1] = prim
         k = max(3, math.ceil(self.tracker.fit_s * self._rate()) + 1)
-        self.tracker.update(t, fr.t[max(0, fr.n - k) : fr.n], fr.prim[max(0, fr.n - k) : fr.n])
+        self.tracker.update(t, fr.t[max(0, fr.n - k) : fr.n], self._timing(max(0, fr.n - k), fr.n))
         self._note_pending(t)
         if self._due(t):
             self._analyse_window(t)
@@ -534,40 +542,69 @@ class StreamingAnalysis:
             self._window.leg_px = float(leg_px)
         self._levels(a, start)
         cut = start > 0  # the window starts after the set did: its first reps may be clipped
-        added = self._count(a.report.reps, t, float(fr.t[start]) if cut else -math.inf)
+        added = self._count(a.report.reps, float(fr.t[start]) if cut else -math.inf)
         if added:
             self._pending_since = None
         self._window.cues = self._cues(a)
 
     def _levels(self, a: Analysis, start: int) -> None:
-        """Rest and squeeze levels of the oriented primary signal for the phase tracker."""
+        """The window's motion model (the offline timing signal's denoiser, kept to apply to each
+        new frame) and the rest and squeeze levels of the timing signal for the phase tracker."""
         fr = self._frames
-        y = self._sign * a.traces.primary
-        ok = np.isfinite(y)
+        c = a.traces.cleaned
+        y_smooth = self._sign * a.traces.primary
+        if not np.isfinite(y_smooth).any():
+            return
+        x = motion_features(c.xyz_raw, c.world_raw)
+        model = fit_motion(y_smooth, x, uses_world=c.world_raw is not None)
+        self._model = model
+        if model is not None:
+            y = model.apply(x)
+            y_smooth = smooth(y, a.report.video.fps)
+        else:
+            y = fr.prim[start : fr.n]
+        ok = np.isfinite(y_smooth)
         if ok.sum() < 8:
             return
-        lo = float(np.percentile(y[ok], 10))
-        hi = float(np.percentile(y[ok], 98))
-        floor = max(self.spec.min_rom, MIN_SNR * noise_level(fr.prim[start : fr.n]), 1e-9)
+        lo = float(np.percentile(y_smooth[ok], 10))
+        hi = float(np.percentile(y_smooth[ok], 98))
+        floor = max(self.spec.min_rom, MIN_SNR * noise_level(y), 1e-9)
         if hi - lo > floor:
             self.tracker.levels(lo, hi - lo)
 
-    def _count(self, found: list[Rep], t: float, cut_at: float) -> int:
-        """Merge the window's complete reps into the count; returns how many were added."""
-        s = self.settings
-        frozen = [c.rep for c in self._counted if c.frozen]
+    def _timing(self, i0: int, i1: int) -> FloatArray:
+        """The oriented timing signal of frames i0..i1 from their raw landmarks: the window's
+        motion model where there is one (many coordinates averaged), else the primary signal."""
+        fr = self._frames
+        model = self._model
+        if model is None:
+            return fr.prim[i0:i1]
+        xyz = fr.image[i0:i1][:, _BODY, :3] * self._scale
+        world = fr.world[i0:i1][:, _BODY] if model.uses_world else None
+        return model.apply(motion_features(xyz, world))
+
+    def _count(self, found: list[Rep], cut_at: float) -> int:
+        """Merge the window's complete reps into the count; returns how many were added.
+
+        A counted rep is refreshed by every window that sees it whole (with the rest before it),
+        so its timing and numbers come from the most context; once the window's start reaches
+        it, its last whole view is kept for good.
+        """
+        edge = cut_at + self.settings.edge_s
         before = len(self._counted)
-        fresh: list[_Counted] = []
+        kept: list[_Counted] = []
+        for c in self._counted:
+            if c.frozen or c.rep.start_s < edge:
+                kept.append(_Counted(c.rep, frozen=True))
         for r in found:
-            if r.start_s < cut_at + s.edge_s:
+            if r.start_s < edge:
                 continue  # its rest was clipped by the window: an earlier window saw it whole
-            if any(r.start_s < f.end_s and f.start_s < r.end_s for f in frozen):
+            if any(r.start_s < k.rep.end_s and k.rep.start_s < r.end_s for k in kept):
                 continue
-            fresh.append(_Counted(r, frozen=r.end_s <= t - s.settle_s))
-        # tentative reps are replaced by this window's view of them
-        self._counted = [c for c in self._counted if c.frozen] + fresh
-        self._counted.sort(key=lambda c: c.rep.start_s)
-        return max(0, len(self._counted) - before)
+            kept.append(_Counted(r))
+        kept.sort(key=lambda c: c.rep.start_s)
+        self._counted = kept
+        return max(0, len(kept) - before)
 
     def _cues(self, a: Analysis) -> list[Cue]:
         """The cue rules over the reps counted so far and the window's set-level findings."""
