@@ -9,8 +9,13 @@ the subject, as if the video had been processed in one go.
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Callable
+import struct
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -41,6 +46,7 @@ class ExtractOptions:
     max_width: int = 1280
     warmup_s: float = 1.0
     min_split_s: float = 6.0
+    balance: bool = True  # two processes agree on their seam at run time (False: equal halves)
     limits: VideoLimits = field(default_factory=VideoLimits)
 
 
@@ -53,6 +59,71 @@ class _Segment:
     sample_fps: float | None
     max_width: int
     seed: tuple[Box, float] | None = None  # the subject (box, time) to follow from the start
+    handoff: _Handoff | None = None  # set: where this segment starts or ends is agreed at run time
+
+
+@dataclass(frozen=True)
+class _Handoff:
+    """Two processes share a video without knowing in advance when the second one is ready.
+
+    The *lead* (this process, ready at once) runs from the start and writes its position into a
+    small file after every frame. The *tail* (a worker process that first has to start and load
+    its model, a few seconds on a small machine) claims, once ready, the later half of what is
+    left, minus its warm-up, and writes where its claim starts; the lead stops there. So both
+    finish at about the same time however long the worker took to start.
+    """
+
+    path: str  # 16 bytes: the lead's position, the tail's claim (NaN until claimed)
+    role: str  # "lead" or "tail"
+    duration_s: float
+    min_claim_s: float = 3.0  # a shorter rest is left to the lead
+
+    _FORMAT = "d"
+
+    def read(self, slot: int) -> float:
+        with open(self.path, "rb") as f:
+            f.seek(8 * slot)
+            return float(struct.unpack(self._FORMAT, f.read(8))[0])
+
+    def write(self, slot: int, value: float) -> None:
+        fd = os.open(self.path, os.O_WRONLY)
+        try:
+            os.pwrite(fd, struct.pack(self._FORMAT, value), 8 * slot)
+        finally:
+            os.close(fd)
+
+    def claim(self, warmup_s: float) -> float | None:
+        """(tail) The time to start from, or None when too little is left to be worth it."""
+        lead_at = self.read(0)
+        rest = self.duration_s - lead_at
+        if not math.isfinite(lead_at) or rest < self.min_claim_s + warmup_s:
+            return None
+        start = lead_at + (rest + warmup_s) / 2  # the tail also runs its warm-up
+        self.write(1, start)
+        return start
+
+
+def _empty_result(start_s: float) -> _SegmentResult:
+    return _SegmentResult(
+        np.zeros(0), np.zeros((0, N_LANDMARKS, 4)), np.zeros((0, N_LANDMARKS, 3)), 0, 0, start_s
+    )
+
+
+@contextmanager
+def _borrowed(pool: Workers) -> Iterator[Workers]:
+    """A pool owned by the caller, used in a ``with`` without being shut down."""
+    yield pool
+
+
+@contextmanager
+def _handoff_file() -> Iterator[str]:
+    fd, path = tempfile.mkstemp(prefix="midline-handoff-")
+    try:
+        os.write(fd, struct.pack("dd", 0.0, math.nan))
+        os.close(fd)
+        yield path
+    finally:
+        os.unlink(path)
 
 
 @dataclass
@@ -62,6 +133,7 @@ class _SegmentResult:
     world: NDArray[np.float64]
     jumps: int
     recovered: int
+    start_s: float = 0.0
 
 
 class PoseModels:
@@ -112,6 +184,19 @@ class PoseModels:
         self._main = self._crop = None
 
 
+_kept = threading.local()
+
+
+def process_models() -> PoseModels:
+    """This process's pose models, created on first use and kept: a worker process (or the main
+    process running its own segment, or a seam's re-run) creates its pose models once. One set
+    per thread, so that two analyses running side by side never share a tracking graph."""
+    models: PoseModels | None = getattr(_kept, "models", None)
+    if models is None:
+        models = _kept.models = PoseModels()
+    return models
+
+
 def _run_segment(
     seg: _Segment,
     report: Callable[[int], None] | None = None,
@@ -120,16 +205,17 @@ def _run_segment(
 ) -> _SegmentResult:
     """Pose of one segment. With ``reference`` (an earlier run of the same segment that followed
     someone else), stop as soon as both runs show the same person on a frame and take the
-    reference's remaining frames: only the stretch where they disagree is run again. With
-    ``models`` their (kept) models are used and left open; otherwise models are made and closed here."""
-    from midline.pose.backend import MediaPipePose
-    from midline.pose.subject import SubjectTracker
-
-    tracker = (
-        models.tracker()
-        if models is not None
-        else SubjectTracker(MediaPipePose(), crop_factory=MediaPipePose)
-    )
+    reference's remaining frames: only the stretch where they disagree is run again. ``models``
+    (kept open) default to this process's :func:`process_models`."""
+    tracker = (models or process_models()).tracker()
+    handoff = seg.handoff
+    if handoff is not None and handoff.role == "tail":
+        start = handoff.claim(seg.warmup_s)
+        if start is None:  # the lead is nearly done: nothing to do
+            return _empty_result(handoff.duration_s)
+        seg = replace(seg, start_s=start, handoff=None)
+    lead = handoff if handoff is not None and handoff.role == "lead" else None
+    stop_at = math.inf
     if seg.seed is not None:
         tracker.box, tracker.last_t = seg.seed
     ts: list[float] = []
@@ -138,31 +224,34 @@ def _run_segment(
     nan_image = np.full((N_LANDMARKS, 4), np.nan)
     nan_world = np.full((N_LANDMARKS, 3), np.nan)
     pending = 0
-    try:
-        begin = max(0.0, seg.start_s - seg.warmup_s)
-        for frame in iter_frames(
-            seg.path, start_s=begin, end_s=seg.end_s, max_width=seg.max_width, sample_fps=seg.sample_fps
-        ):
-            found = tracker.process(frame.rgb, frame.t)
-            if frame.t < seg.start_s - 1e-6:
-                continue  # warm-up before the seam
-            ts.append(frame.t)
-            images.append(found[0] if found is not None else nan_image)
-            worlds.append(found[1] if found is not None else nan_world)
-            if reference is not None and found is not None:
-                rest = _agreeing_rest(reference, frame.t, found[0])
-                if rest is not None:
-                    ts.extend(reference.t[rest])
-                    images.extend(reference.image[rest])
-                    worlds.extend(reference.world[rest])
-                    break
-            pending += 1
-            if pending >= 10:
-                (report or report_progress)(pending)
-                pending = 0
-    finally:
-        if models is None:
-            tracker.close()
+    begin = max(0.0, seg.start_s - seg.warmup_s)
+    for frame in iter_frames(
+        seg.path, start_s=begin, end_s=seg.end_s, max_width=seg.max_width, sample_fps=seg.sample_fps
+    ):
+        if lead is not None:
+            if stop_at == math.inf:
+                claimed = lead.read(1)
+                stop_at = claimed if math.isfinite(claimed) else math.inf
+            if frame.t >= stop_at - 1e-6:
+                break  # the tail goes on from here
+            lead.write(0, frame.t)
+        found = tracker.process(frame.rgb, frame.t)
+        if frame.t < seg.start_s - 1e-6:
+            continue  # warm-up before the seam
+        ts.append(frame.t)
+        images.append(found[0] if found is not None else nan_image)
+        worlds.append(found[1] if found is not None else nan_world)
+        if reference is not None and found is not None:
+            rest = _agreeing_rest(reference, frame.t, found[0])
+            if rest is not None:
+                ts.extend(reference.t[rest])
+                images.extend(reference.image[rest])
+                worlds.extend(reference.world[rest])
+                break
+        pending += 1
+        if pending >= 10:
+            (report or report_progress)(pending)
+            pending = 0
     if pending:
         (report or report_progress)(pending)
     n = len(ts)
@@ -172,6 +261,7 @@ def _run_segment(
         np.asarray(worlds, dtype=np.float64).reshape(n, N_LANDMARKS, 3),
         tracker.jumps,
         tracker.recovered,
+        seg.start_s,
     )
 
 
@@ -190,10 +280,13 @@ def _agreeing_rest(reference: _SegmentResult, t: float, image: NDArray[np.float6
     return slice(j + 1, None)
 
 
-def _segments(info: VideoInfo, options: ExtractOptions, pool: Workers | None) -> list[_Segment]:
+def _n_segments(info: VideoInfo, options: ExtractOptions, pool: Workers | None) -> int:
     workers = options.workers or (pool.n if pool is not None else default_workers())
-    if info.duration_s < options.min_split_s:
-        workers = 1
+    return 1 if info.duration_s < options.min_split_s else workers
+
+
+def _segments(info: VideoInfo, options: ExtractOptions, workers: int) -> list[_Segment]:
+    """Equal contiguous parts (more than two processes; two agree on their seam at run time)."""
     bounds = np.linspace(0.0, info.duration_s, workers + 1)
     return [
         _Segment(
@@ -256,29 +349,41 @@ def extract_landmarks(
     info = info or probe(path, options.limits)
     rate = info.fps if options.sample_fps is None else min(info.fps, options.sample_fps)
     expected = max(1, round(info.duration_s * rate))
-    segments = _segments(info, options if models is None else replace(options, workers=1), workers)
+    n = 1 if models is not None else _n_segments(info, options, workers)
     done = 0
 
-    def report(n: int) -> None:
+    def report(k: int) -> None:
         nonlocal done
-        done += n
+        done += k
         if progress is not None:
             progress(min(done, expected), expected)
 
-    if len(segments) == 1:
-        results = [_run_segment(segments[0], report, models=models)]
-    elif workers is not None:
-        results = workers.map(_run_segment, segments, report)
+    whole = _segments(info, options, 1)[0]
+    if n == 1:
+        results = [_run_segment(whole, report, models=models)]
+    elif n == 2 and options.balance:
+        # The worker (tail) takes the later part once it has started; this process (lead) runs from 0.
+        with _handoff_file() as shared, Workers(2) if workers is None else _borrowed(workers) as pool:
+            tail = replace(whole, handoff=_Handoff(shared, "tail", info.duration_s))
+            lead = replace(whole, handoff=_Handoff(shared, "lead", info.duration_s))
+            results = pool.map(_run_segment, [tail, lead], report)[::-1]
     else:
-        with Workers(len(segments)) as pool:
-            results = pool.map(_run_segment, segments, report)
+        segments = _segments(info, options, n)
+        if workers is not None:
+            results = workers.map(_run_segment, segments, report)
+        else:
+            with Workers(n) as pool:
+                results = pool.map(_run_segment, segments, report)
+    results = [r for r in results if r.t.size]
     for i in range(1, len(results)):
-        seed = _seam_mismatch(results[i - 1], results[i], segments[i].start_s)
+        seed = _seam_mismatch(results[i - 1], results[i], results[i].start_s)
         if seed is not None:
             # Each segment chose its subject on its own and these differ (several people in view
             # at the seam): follow the earlier segment's subject through this one instead.
-            again = replace(segments[i], warmup_s=0.0, seed=seed)
-            results[i] = _run_segment(again, report=lambda n: None, reference=results[i])
+            again = replace(whole, start_s=results[i].start_s, warmup_s=0.0, seed=seed)
+            results[i] = _run_segment(again, report=lambda k: None, reference=results[i])
+    if not results:
+        results = [_empty_result(0.0)]
     t = np.concatenate([r.t for r in results])
     _check_complete(info, t)
     image = np.concatenate([r.image for r in results])

@@ -8,6 +8,7 @@ drawing has no knowledge of how the analysis was made. Colours follow the method
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -57,36 +58,71 @@ class FrameOverlay:
     cue: str  # the message to show, "" for none
 
 
-def _point(lm: NDArray[np.float64], i: int, w: int, h: int) -> tuple[int, int] | None:
-    x, y = lm[i, 0], lm[i, 1]
-    if not (np.isfinite(x) and np.isfinite(y)):
-        return None
-    return int(np.rint(x * w)), int(np.rint(y * h))
+def _pixels(
+    lm: NDArray[np.float64], w: int, h: int
+) -> tuple[list[tuple[int, int] | None], NDArray[np.float64]]:
+    """Every landmark's pixel (None where unknown), and the normalised x, y for in-between points."""
+    xy = lm[:, :2]
+    seen = np.isfinite(xy).all(axis=1)
+    px = np.rint(np.where(seen[:, None], xy, 0.0) * (w, h)).astype(int).tolist()
+    return [(p[0], p[1]) if ok else None for p, ok in zip(px, seen.tolist(), strict=True)], xy
 
 
 def _level_points(
-    lm: NDArray[np.float64], level: str, w: int, h: int
+    pts: list[tuple[int, int] | None], xy: NDArray[np.float64], level: str, w: int, h: int
 ) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The two legs' points at a level (thigh = 25 % of the way from hip to knee)."""
-    pairs = {"knee": (25, 26), "ankle": (27, 28)}
     if level == "thigh":
-        pts = []
+        ends = []
         for hip, knee in ((23, 25), (24, 26)):
-            xy = lm[hip, :2] + 0.25 * (lm[knee, :2] - lm[hip, :2])
-            if not np.isfinite(xy).all():
+            p = xy[hip] + 0.25 * (xy[knee] - xy[hip])
+            if not np.isfinite(p).all():
                 return None
-            pts.append((int(np.rint(xy[0] * w)), int(np.rint(xy[1] * h))))
-        return pts[0], pts[1]
-    a, b = (_point(lm, i, w, h) for i in pairs[level])
+            ends.append((int(np.rint(p[0] * w)), int(np.rint(p[1] * h))))
+        return ends[0], ends[1]
+    a, b = (pts[i] for i in {"knee": (25, 26), "ankle": (27, 28)}[level])
     return None if a is None or b is None else (a, b)
 
 
-def _text(img: NDArray[np.uint8], text: str, org: tuple[int, int], scale: float, colour: RGB = WHITE) -> None:
+@lru_cache(maxsize=512)
+def _text_patch(
+    text: str, scale: float, colour: RGB
+) -> tuple[int, int, NDArray[np.uint8], NDArray[np.float32]]:
+    """Outlined text drawn once into a small patch: (dx, dy) from the text's origin, colour, alpha.
+
+    Antialiased text is most of the cost of drawing a frame, and the same few labels and numbers
+    recur on every frame, so each is drawn once and blended in after that.
+    """
     thick = max(1, int(np.rint(scale * 2)))
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick + 2, cv2.LINE_AA)
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick + 2)
+    pad = thick + 2
+    pw, ph = tw + 2 * pad, th + base + 2 * pad
+    org = (pad, pad + th)
+    rgb = np.zeros((ph, pw, 3), np.uint8)
+    alpha = np.zeros((ph, pw), np.uint8)
+    cv2.putText(rgb, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick + 2, cv2.LINE_AA)
+    cv2.putText(rgb, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
+    cv2.putText(alpha, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (255,), thick + 2, cv2.LINE_AA)
+    cv2.putText(alpha, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (255,), thick, cv2.LINE_AA)
+    return -org[0], -org[1], rgb, (alpha.astype(np.float32) / 255.0)[:, :, None]
 
 
+def _text(img: NDArray[np.uint8], text: str, org: tuple[int, int], scale: float, colour: RGB = WHITE) -> None:
+    """White (or coloured) text with a black outline, readable on any background."""
+    dx, dy, rgb, alpha = _text_patch(text, round(scale, 4), colour)
+    h, w = img.shape[:2]
+    x0, y0 = org[0] + dx, org[1] + dy
+    x1, y1 = x0 + rgb.shape[1], y0 + rgb.shape[0]
+    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if cx0 >= cx1 or cy0 >= cy1:
+        return
+    a = alpha[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+    src = rgb[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+    dst = img[cy0:cy1, cx0:cx1]
+    dst[:] = (dst + a * (src.astype(np.float32) - dst) + 0.5).astype(np.uint8)
+
+
+@lru_cache(maxsize=64)
 def _wrap(text: str, width_px: int, scale: float) -> list[str]:
     """Split a cue into lines that fit the frame's width (the whole message, never cut off)."""
     thick = max(1, int(np.rint(scale * 2)))
@@ -111,20 +147,19 @@ def draw_overlay(
     unit = max(h, w) / 720.0
     line = max(1, int(np.rint(2 * unit)))
     if ov.landmarks is not None:
-        lm = ov.landmarks
+        pts, xy = _pixels(ov.landmarks, w, h)
         for a, b in BONES:
-            pa, pb = _point(lm, a, w, h), _point(lm, b, w, h)
+            pa, pb = pts[a], pts[b]
             if pa is not None and pb is not None:
                 cv2.line(img, pa, pb, WHITE, line, cv2.LINE_AA)
-        for i in range(11, 33):
-            p = _point(lm, i, w, h)
+        for p in pts[11:33]:
             if p is not None:
                 cv2.circle(img, p, line + 1, (0, 160, 255), -1, cv2.LINE_AA)
         for level in LEVELS:
-            pts = _level_points(lm, level, w, h)
-            if pts is not None:
+            ends = _level_points(pts, xy, level, w, h)
+            if ends is not None:
                 cv2.line(
-                    img, pts[0], pts[1], colours.colour(ov.gaps.get(level, np.nan)), line * 3, cv2.LINE_AA
+                    img, ends[0], ends[1], colours.colour(ov.gaps.get(level, np.nan)), line * 3, cv2.LINE_AA
                 )
     # the gap panel (top left): one bar per level, length = gap
     scale = 0.5 * unit
