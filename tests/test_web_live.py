@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,21 @@ def test_mirrored_selfie_frames_keep_left_and_right(api: Api) -> None:
     assert len(reps) == truth(clip)["rep_count"]
     for rep in reps:
         assert rep["leg_range"]["left"] > 1.3 * rep["leg_range"]["right"], rep["leg_range"]
+
+
+def test_an_idle_socket_is_closed_and_frees_its_model(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from midline.web import live
+
+    monkeypatch.setattr(live, "IDLE_S", 0.5)
+    app = api.client.app
+    with api.client.websocket_connect("/live/ws", headers=ORIGIN) as ws:
+        assert start(ws)["type"] == "ready"
+        assert app.state.live_running == 1  # type: ignore[attr-defined]
+        answer = ws.receive_json()  # nothing sent: the server gives up
+        assert answer["type"] == "error" and "no frame" in answer["message"]
+        with pytest.raises(WebSocketDisconnect):
+            ws.receive_json()
+    deadline = time.monotonic() + 10  # the server closes the model after the socket is gone
+    while app.state.live_running and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.05)
+    assert app.state.live_running == 0  # type: ignore[attr-defined]

@@ -358,6 +358,7 @@ class _Inbox:
         self.dropped = 0
         self.finish = False
         self.closed = False
+        self.idle = False
         self.wake = asyncio.Event()
 
 
@@ -375,7 +376,9 @@ async def _read(ws: WebSocket, inbox: _Inbox) -> None:
                 with contextlib.suppress(ValueError):
                     inbox.finish = json.loads(message["text"]).get("type") == "finish"
             inbox.wake.set()
-    except (TimeoutError, WebSocketDisconnect, RuntimeError):
+    except TimeoutError:
+        inbox.idle = True
+    except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
         inbox.closed = not inbox.finish
@@ -417,10 +420,10 @@ async def live_socket(ws: WebSocket) -> None:
     except (WebSocketDisconnect, TimeoutError):
         pass
     finally:
-        if session is not None:
-            await loop.run_in_executor(thread, session.close)
-        thread.shutdown(wait=False)
         ws.app.state.live_running -= 1
+        if session is not None:  # on its own thread, and without awaiting: this task may be cancelled
+            thread.submit(session.close)
+        thread.shutdown(wait=False)
 
 
 async def _serve(ws: WebSocket, session: LiveSession, thread: ThreadPoolExecutor) -> None:
@@ -453,6 +456,8 @@ async def _serve(ws: WebSocket, session: LiveSession, thread: ThreadPoolExecutor
                 await ws.close()
                 return
             if inbox.closed:
+                if inbox.idle:
+                    await _error(ws, f"no frame for {IDLE_S:g} s: the live session ended (nothing saved)")
                 return
     finally:
         reader.cancel()

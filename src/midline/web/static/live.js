@@ -144,7 +144,11 @@
     var t = (performance.now() - t0) / 1000;
     inFlight = true;
     sendCanvas.toBlob(function (blob) {
-      if (!blob || !running || socket.readyState !== WebSocket.OPEN) { inFlight = false; return; }
+      if (!blob || !running || socket.readyState !== WebSocket.OPEN) {
+        inFlight = false;
+        if (running) { requestFrame(); }
+        return;
+      }
       var header = new DataView(new ArrayBuffer(8));
       header.setFloat64(0, t, true);
       sentAt = performance.now();
