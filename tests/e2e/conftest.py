@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,24 @@ from e2e_browser import (
     start_chromium,
     wait_until_serving,
 )
+
+SERVER_LOGS: list[Path] = []
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """On a failed browser test, report where the browser was, what it showed, and the server's log."""
+    report = yield
+    drv = getattr(item, "funcargs", {}).get("driver")
+    if report.when == "call" and report.failed and drv is not None:
+        try:
+            page = f"{drv.current_url}\n{drv.find_element('tag name', 'body').text[:3000]}"
+        except Exception as exc:  # the browser itself may be what failed
+            page = f"(no page: {exc})"
+        logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in SERVER_LOGS if p.is_file())
+        report.sections.append(("browser page", page))
+        report.sections.append(("server log", logs))
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +62,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(url, process, log, SERVER_START_S)
+        SERVER_LOGS.append(log)
         yield url
     finally:
         process.terminate()
