@@ -76,6 +76,7 @@ def plotly_drawn(driver: WebDriver, chart_id: str, seconds: float = 20) -> None:
     assert bars_or_lines, f"chart {chart_id} has axes but no data drawn"
 
 
+@pytest.mark.slow  # two real analyses (pose estimation) in the server: about a minute
 def test_a_new_user_plans_analyses_logs_and_sees_progress(
     driver: WebDriver, live_server: str, screenshot: Screenshots
 ) -> None:
