@@ -42,7 +42,7 @@ KNOWN = {
     # Where the knees press (standing) the mesh's knee gap flattens before the hip stops moving, and
     # it creeps by a few thousandths of a leg length in the hold: the fitted hold is 0.2-0.3 s off.
     ("r01", "phases"): "hold 0.24 s long: knee-gap plateau at contact (1 rep)",
-    ("r02", "phases"): "hold 0.29 s short: knee gap creeps at contact",
+    ("r02", "phases"): "hold 0.27 s short: knee gap creeps at contact",
     ("r07", "phases"): "hold 0.24 s short: knee gap creeps at contact",
     ("r09", "phases"): "hold 0.22 s long: the knee gap's slow ends read flat",
     # Camera yawed 15 degrees: the far-turned left foot's progression angle reads parallel.
