@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from midline.analysis import AnalyzeOptions, analyze_video
 from midline.batch import BatchResult, BatchSettings, run_batch
 from midline.batch.engines import make_engine
 from midline.batch.journal import JOURNAL
 from midline.batch.store import AnalysisStore
+from midline.cli.app import _register, app
 from midline.pose.extract import ExtractOptions
 from midline.storage import open_repository
 
@@ -35,6 +37,8 @@ R05 = RENDERED / "r05_standing-squeeze_fast-release_caucasian-female.mp4"  # 2 r
 R03 = RENDERED / "r03_standing-squeeze_loose-below_asian-female.mp4"  # 2 reps, 115 frames
 EXERCISE = "standing-squeeze"
 SETTINGS = BatchSettings(EXERCISE, make_video=False)
+runner = CliRunner()
+_register()  # the commands, as `midline` registers them
 
 
 def truth_reps(clip: Path) -> int:
@@ -107,12 +111,19 @@ def test_a_batch_report_is_the_report_midline_analyze_writes(local_run: BatchRes
     assert json.loads((local_run.out / row.report_dir / "report.json").read_text()) == alone
 
 
-def test_a_second_run_skips_everything_already_done(local_run: BatchResult, clips: Path) -> None:
-    again = run_batch([clips], SETTINGS, local_run.out, make_engine("local", 2))
-    rows = by_name(again)
-    assert rows[R01.name].status == rows[R05.name].status == "skipped"
-    assert rows[R05.name].reps == truth_reps(R05)  # the summary still has its numbers
-    assert rows["damaged.mp4"].status == "failed"  # failures are tried again (and fail again)
+def test_the_command_skips_what_is_done_and_reports_what_failed(local_run: BatchResult, clips: Path) -> None:
+    res = runner.invoke(
+        app,
+        ["batch", str(clips), "-e", EXERCISE, "--no-video", "--out", str(local_run.out), "--workers", "1"],
+    )
+    assert res.exit_code == 1, res.output  # a video failed: not a clean run
+    again = json.loads((local_run.out / "batch.json").read_text())
+    rows = {Path(r["path"]).name: r for r in again["videos"]}
+    assert rows[R01.name]["status"] == rows[R05.name]["status"] == "skipped"
+    assert rows[R05.name]["reps"] == truth_reps(R05)  # the summary still has its numbers
+    assert rows["damaged.mp4"]["status"] == "failed"  # failures are tried again (and fail again)
+    assert "0 analysed, 2 skipped, 1 failed" in " ".join(res.output.split())
+    assert "cannot be opened" in res.output or "truncated" in res.output
 
 
 def _cli(*args: str) -> list[str]:
