@@ -172,9 +172,12 @@ def test_bad_start_and_bad_frames_get_clear_errors(api: Api) -> None:
         assert ws.receive_json()["type"] == "update"
         ws.send_bytes(message(t, jpeg))
         assert "increase" in ws.receive_json()["message"]
-        small = cv2.imencode(".jpg", np.zeros((120, 160, 3), np.uint8))[1].tobytes()
+        small = cv2.imencode(".jpg", np.zeros((120, 240, 3), np.uint8))[1].tobytes()  # 2:1, not 4:3
         ws.send_bytes(message(t + 0.2, small))
         assert "frame size changed" in ws.receive_json()["message"]
+        smaller = cv2.resize(cv2.imdecode(np.frombuffer(jpeg, np.uint8), 1), (240, 180))  # same shape
+        ws.send_bytes(message(t + 0.3, cv2.imencode(".jpg", smaller)[1].tobytes()))
+        assert ws.receive_json()["type"] == "update"
     assert api.get("/api/analyses").json() == []  # nothing stored
 
 

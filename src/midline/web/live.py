@@ -31,7 +31,7 @@ import math
 import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, cast
 from urllib.parse import urlsplit
 
@@ -201,7 +201,6 @@ class LiveSession:
     size: tuple[int, int] | None = None
     last_t: float = -math.inf
     frames: int = 0
-    started: float = field(default_factory=time.time)
 
     def open(self) -> None:
         from midline.pose.backend import MediaPipePose
@@ -230,7 +229,8 @@ class LiveSession:
                 asked_position=self.start.position,
                 tempo=target_tempo(self.web.catalog, self.start.exercise),
             )
-        elif self.size is not None and (w, h) != self.size:
+        elif self.size is not None and abs(w / h - self.size[0] / self.size[1]) > 0.01:
+            # another size with the same shape is fine (landmarks are normalised); another shape is not
             raise LiveFrameError(
                 f"the camera's frame size changed from {self.size[0]}x{self.size[1]} to {w}x{h};"
                 " press Finish and start a new set"
@@ -442,6 +442,9 @@ async def _serve(ws: WebSocket, session: LiveSession, thread: ThreadPoolExecutor
                     answer = await loop.run_in_executor(thread, session.frame, data, dropped)
                 except MidlineError as exc:  # one bad frame is answered, the set goes on
                     answer = {"type": "error", "message": str(exc), "dropped": dropped}
+                except Exception as exc:  # a bug or a decoder crash fails this frame, not the server
+                    message = f"the frame could not be analysed: {exc}"
+                    answer = {"type": "error", "message": message, "dropped": dropped}
                 await ws.send_json(answer)
                 if inbox.frame is not None:
                     inbox.wake.set()
@@ -452,6 +455,9 @@ async def _serve(ws: WebSocket, session: LiveSession, thread: ThreadPoolExecutor
                 except MidlineError as exc:
                     await _error(ws, str(exc))
                     return
+                except Exception as exc:
+                    await _error(ws, f"the set could not be saved: {exc}")
+                    raise
                 await ws.send_json(saved)
                 await ws.close()
                 return
