@@ -3,7 +3,8 @@
     cd tools && ../.venv/bin/python -m render.evaluate ../tests/data/rendered
 
 Prints one row per clip: reps found / true, primary signal at rest and peak (found / true), expected cues
-missed and forbidden cues given. A report for people; the tests hold the parts that already pass.
+missed and forbidden cues given. A report for people. The pass/fail table against issue #5's criteria
+is `tools/accuracy.py --rendered` (held by tests/test_rendered_accuracy.py; docs/accuracy.md).
 """
 
 from __future__ import annotations
