@@ -14,7 +14,7 @@ from typing import Any
 
 import av
 import pytest
-from e2e_browser import require_browser, start_chromium
+from e2e_browser import Screenshots, require_browser, start_chromium
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -91,7 +91,7 @@ return n;
 
 
 def test_the_live_page_draws_the_skeleton_counts_the_reps_and_saves_the_set(
-    camera_driver: WebDriver, live_server: str
+    camera_driver: WebDriver, live_server: str, screenshot: Screenshots
 ) -> None:
     driver, base = camera_driver, live_server
     expected = json.loads(CLIP.with_suffix(".truth.json").read_text())["rep_count"]
@@ -118,6 +118,7 @@ def test_the_live_page_draws_the_skeleton_counts_the_reps_and_saves_the_set(
     fps = float(driver.find_element(By.ID, "live-fps").text)
     assert fps > 0, "no frame analysed"
     print(f"live page: {fps} frames/s analysed")
+    screenshot(driver, "live", max_height=1400)
     # the clip holds still now: the count stays (no rep counted twice, none out of nothing)
     for _ in range(20):
         assert count.get_attribute("data-count") == str(expected)
