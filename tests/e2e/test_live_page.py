@@ -113,6 +113,9 @@ def test_the_live_page_draws_the_skeleton_counts_the_reps_and_saves_the_set(
 
     count = driver.find_element(By.ID, "live-count")
     wait(driver, COUNT_TIMEOUT_S).until(lambda d: count.get_attribute("data-count") == str(expected))
+    assert not setup.is_displayed()  # the set-up form gives way to the video while streaming
+    video = driver.find_element(By.ID, "live-video")
+    assert video.value_of_css_property("transform").startswith("matrix(-1")  # a mirror, by CSS only
     pixels = driver.execute_script(SKELETON_PIXELS)
     assert pixels > 500, "no skeleton drawn over the video"
     fps = float(driver.find_element(By.ID, "live-fps").text)
