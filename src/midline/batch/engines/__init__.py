@@ -7,6 +7,7 @@ set of pose models, loaded once and reused for every video it is given.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Literal, Protocol
 
@@ -29,6 +30,14 @@ class Engine(Protocol):
     def run(self, tasks: Sequence[Task], on_frames: FramesCallback) -> Iterator[Outcome]:
         """Outcomes as videos finish; closing the iterator early stops the workers."""
         ...
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def make_engine(name: str, workers: int | None = None, address: str | None = None) -> Engine:

@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from queue import Empty
 from typing import Any
 
-from midline.batch.engines import EngineError, FramesCallback
+from midline.batch.engines import EngineError, FramesCallback, usable_cores
 from midline.batch.plan import Task
 from midline.batch.work import Outcome, analyse_task
 from midline.pose.extract import PoseModels
@@ -58,7 +58,7 @@ class LocalEngine:
     name = "local"
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or usable_cores()
 
     def run(self, tasks: Sequence[Task], on_frames: FramesCallback) -> Iterator[Outcome]:
         ctx = mp.get_context("spawn")

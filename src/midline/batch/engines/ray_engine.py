@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from midline.batch.engines import EngineError, FramesCallback
+from midline.batch.engines import EngineError, FramesCallback, usable_cores
 from midline.batch.plan import Task
 from midline.batch.work import Outcome, analyse_task
 from midline.pose.extract import PoseModels
@@ -72,7 +72,7 @@ class RayEngine:
         self.ray = _import_ray()
         self.address = address
         self._requested = workers
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or usable_cores()
 
     def _connect(self) -> bool:
         """Start or join Ray; True when this engine started it (and must shut it down)."""
