@@ -221,20 +221,11 @@ def detect_reps(
     floor = max(min_range, MIN_SNR * noise_level(y), 1e-9)
     if amp <= floor:
         return []
+    exc = _excursions(s, lo, amp)
     first_i = int(np.argmax(finite))
     last_i = len(s) - 1 - int(np.argmax(finite[::-1]))
-    # frames without a person inside the recording are unknown, not rest: bridged (straight
-    # line) for finding reps, so a rep is neither split nor cut short by a gap; the fit below
-    # leaves them out
-    filled = s.copy()
-    inner = ~finite
-    inner[:first_i] = inner[last_i + 1 :] = False
-    if inner.any():
-        idx = np.flatnonzero(finite)
-        filled[inner] = np.interp(np.flatnonzero(inner), idx, s[idx])
-    filled = np.nan_to_num(filled, nan=lo)
-    exc = _excursions(filled, lo, amp)
     rough: list[tuple[RepTiming, bool]] = []
+    filled = np.nan_to_num(s, nan=lo)
     for k, (a, b) in enumerate(exc):
         complete = a > first_i and b < last_i
         prev_b = exc[k - 1][1] if k > 0 else first_i
