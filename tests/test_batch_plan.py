@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -127,3 +128,29 @@ def test_the_journal_remembers_hashes_of_unchanged_files(tmp_path: Path) -> None
     assert Journal(tmp_path).known_hash(video) == "ff" * 32
     video.write_bytes(b"abcd")  # changed: hashed again
     assert Journal(tmp_path).known_hash(video) is None
+
+
+def test_a_done_video_is_skipped_only_while_its_report_can_be_read(tmp_path: Path) -> None:
+    from midline.batch.run import plan_batch
+
+    settings = BatchSettings("standing-squeeze", make_video=False)
+    sha = sha256_file(CLIP)
+    folder = report_folder_name(CLIP, sha)
+    journal = Journal(tmp_path)
+    journal.append(Entry(job_key(sha, settings), str(CLIP), sha, 1, 1, "ok", folder))
+    (tmp_path / folder).mkdir()
+    report = {
+        "summary": {"rep_count": 1, "ankle_gap_at_squeeze": 0.01},
+        "quality": {},
+        "cues": [{"code": "x"}],
+    }
+    (tmp_path / folder / "report.json").write_text(json.dumps(report))
+
+    planned = plan_batch([CLIP], settings, tmp_path, journal)
+    assert planned.tasks == [] and planned.rows[0] is not None
+    assert (planned.rows[0].status, planned.rows[0].reps, planned.rows[0].cues) == ("skipped", 1, "x")
+
+    (tmp_path / folder / "report.json").write_text('{"summary": ')  # damaged since
+    planned = plan_batch([CLIP], settings, tmp_path, journal)
+    assert planned.rows == [None] and [t.path for t in planned.tasks] == [str(CLIP)]
+    assert planned.tasks[0].out_dir == str(tmp_path / folder) and planned.tasks[0].expected_frames == 59

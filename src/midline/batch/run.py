@@ -78,9 +78,13 @@ def _expected_frames(path: Path, settings: BatchSettings) -> int:
     return max(1, round(info.duration_s * rate))
 
 
-def _read_report(folder: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((folder / REPORT_JSON).read_text("utf-8"))
-    return data
+def _read_report(folder: Path) -> dict[str, Any] | None:
+    """A finished video's report.json, or None when it is unreadable (the video is then run again)."""
+    try:
+        data = json.loads((folder / REPORT_JSON).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def plan_batch(videos: Sequence[Path], settings: BatchSettings, out: Path, journal: Journal) -> _Planned:
@@ -97,12 +101,9 @@ def plan_batch(videos: Sequence[Path], settings: BatchSettings, out: Path, journ
         key = job_key(sha, settings)
         folder = out / report_folder_name(path, sha)
         done = journal.done(key)
-        if done is not None:
-            report = _read_report(out / done.out_dir)
-            note = "analysed before with the same content, settings and analysis version"
-            rows.append(
-                row_from_report(str(path), "skipped", report, report_dir=done.out_dir, sha256=sha, error=note)
-            )
+        report = _read_report(out / done.out_dir) if done is not None else None
+        if done is not None and report is not None:  # same content, settings and analysis version
+            rows.append(row_from_report(str(path), "skipped", report, report_dir=done.out_dir, sha256=sha))
         elif key in first_of:
             rows.append(Row(str(path), "skipped", sha256=sha, error=f"same video as {first_of[key]}"))
         else:
@@ -145,7 +146,9 @@ def run_batch(
         if row is not None:
             if store is not None and row.status == "skipped" and row.report_dir:
                 folder = out_dir / row.report_dir
-                rows[i] = row = _with(row, stored_uid=store.store(folder, _read_report(folder)))
+                report = _read_report(folder)
+                if report is not None:
+                    rows[i] = row = _with(row, stored_uid=store.store(folder, report))
             observer.finished(row)
     started_at = dt.datetime.now(dt.UTC).isoformat()
     try:
