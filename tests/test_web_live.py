@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,6 +73,14 @@ def test_frame_messages_decode_to_their_time_and_image() -> None:
         decode_frame(b"\x00\x01")
     with pytest.raises(Exception, match="finite"):
         decode_frame(message(float("nan"), jpeg))
+    header = bytearray(jpeg)  # a small file whose header declares a huge picture
+    sof = header.index(b"\xff\xc0")
+    for side, refusal in ((2000, "larger than 1280 px"), (60000, "huge image")):
+        header[sof + 5 : sof + 9] = struct.pack(">HH", side, side)
+        with pytest.raises(Exception, match=refusal):  # refused before any pixel is decoded
+            decode_frame(message(0.5, bytes(header)))
+    png = cv2.imencode(".png", np.zeros((90, 120, 3), np.uint8))[1].tobytes()
+    assert decode_frame(message(2.0, png))[1].shape == (90, 120, 3)
 
 
 def test_the_page_needs_a_login_and_lists_the_analysable_exercises(tmp_path: Path) -> None:

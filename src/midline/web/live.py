@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import math
 import struct
@@ -79,6 +80,21 @@ class LiveStartError(MidlineError):
 # --- frames ------------------------------------------------------------------------------------------
 
 
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a JPEG or PNG read from its header (Pillow, without decoding the pixels);
+    None when it is neither."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data), formats=("JPEG", "PNG")) as image:
+            width, height = image.size
+    except Image.DecompressionBombError as exc:
+        raise LiveFrameError(f"the frame declares a huge image; send at most {MAX_SIDE} px") from exc
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+    return int(width), int(height)
+
+
 def decode_frame(data: bytes) -> tuple[float, NDArray[np.uint8]]:
     """(time in s, RGB image) from a frame message; :class:`LiveFrameError` says what is wrong."""
     import cv2
@@ -90,13 +106,15 @@ def decode_frame(data: bytes) -> tuple[float, NDArray[np.uint8]]:
     (t,) = FRAME_HEADER.unpack_from(data)
     if not math.isfinite(t) or t < 0:
         raise LiveFrameError(f"the frame time must be a finite number of seconds >= 0 (got {t})")
+    size = image_size(data[FRAME_HEADER.size :])
+    if size is None:
+        raise LiveFrameError("the frame is not a JPEG or PNG image")
+    if max(size) > MAX_SIDE:  # checked before decoding: a small file can declare a huge image
+        raise LiveFrameError(f"a {size[0]}x{size[1]} frame is larger than {MAX_SIDE} px: downscale it first")
     image = np.frombuffer(data, np.uint8, offset=FRAME_HEADER.size)
     bgr = cv2.imdecode(image, cv2.IMREAD_COLOR)
-    if bgr is None:
+    if bgr is None or max(bgr.shape[:2]) > MAX_SIDE:
         raise LiveFrameError("the frame is not a JPEG or PNG image")
-    h, w = bgr.shape[:2]
-    if max(h, w) > MAX_SIDE:
-        raise LiveFrameError(f"a {w}x{h} frame is larger than {MAX_SIDE} px: downscale it first")
     rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
     return float(t), rgb
 
