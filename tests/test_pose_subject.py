@@ -16,7 +16,15 @@ from midline.pose.extract import (
     _SegmentResult,
     extract_landmarks,
 )
-from midline.pose.subject import Box, body_box, crop_window, same_subject, uncrop
+from midline.pose.subject import (
+    Box,
+    SubjectTracker,
+    body_box,
+    choose_person,
+    crop_window,
+    same_subject,
+    uncrop,
+)
 
 REAL = Path(__file__).parent / "data" / "real"
 
@@ -120,3 +128,105 @@ def test_composited_second_person_does_not_break_tracking() -> None:
     assert len(boxes) >= 0.9 * series.frames
     for a, b in itertools.pairwise(boxes):
         assert same_subject(a, b, 1 / 30)
+
+
+def test_the_largest_most_central_person_is_chosen() -> None:
+    near_centre = (660.0, 380.0, 180.0)
+    big_at_edge = (1180.0, 360.0, 200.0)
+    small_centre = (640.0, 360.0, 60.0)
+    assert choose_person([big_at_edge, small_centre, near_centre], 1280, 720) == near_centre
+    assert choose_person([small_centre, big_at_edge], 1280, 720) == big_at_edge  # size still counts
+
+
+class _Fixed:
+    """A pose backend that always finds the same landmarks (image coordinates of its input)."""
+
+    def __init__(self, image: np.ndarray) -> None:
+        self.image = image
+        self.calls = 0
+
+    def process(self, rgb: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+        self.calls += 1
+        return self.image.copy(), np.zeros((33, 3))
+
+    def close(self) -> None:
+        pass
+
+
+class _Detector:
+    def __init__(self, people: list[tuple[float, float, float]]) -> None:
+        self.people = people
+
+    def detect(self, rgb: np.ndarray) -> list[tuple[float, float, float]]:
+        return self.people
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_tracker_starts_on_the_chosen_person_not_the_pose_models_pick() -> None:
+    # The pose model locks onto a person at the left edge; the detector also sees someone larger
+    # in the middle, so the tracker runs the middle person on a crop and follows them there.
+    w, h = 1000, 500
+    edge = _standing(0.1, 0.5, 0.5)  # hips at (100, 250) px
+    hips_mid = np.array([500.0, 250.0])
+    window_side = 2 * 1.3 * 150
+    in_crop = _standing(0.5, 0.5, 0.8)  # the middle person, in the crop's own coordinates
+    crop = _Fixed(in_crop)
+    tracker = SubjectTracker(
+        _Fixed(edge),
+        crop_backend=crop,
+        detector=_Detector([(100.0, 250.0, 90.0), (hips_mid[0], hips_mid[1], 150.0)]),
+    )
+    rgb = np.zeros((h, w, 3), np.uint8)
+    for k in range(5):
+        found = tracker.process(rgb, k / 30)
+        assert found is not None
+        hips = found[0][[23, 24], :2].mean(axis=0) * (w, h)
+        assert np.hypot(*(hips - hips_mid)) < 0.25 * window_side
+    assert tracker.chosen == 1 and crop.calls == 5
+
+
+def _two_people_clip(path: Path) -> Path:
+    """A 1280x720 clip of two people: one in the middle, one smaller at the left edge
+    (the sample's rendered person twice, scaled, on a grey ground)."""
+    from fractions import Fraction
+
+    import av
+    import cv2
+
+    from midline.samples import sample_video
+    from midline.video.decode import iter_frames
+
+    frames = [np.ascontiguousarray(f.rgb[:, 160:480]) for f in iter_frames(sample_video())][:30]
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
+        for i, rgb in enumerate(frames):
+            canvas = np.full((720, 1280, 3), 90, np.uint8)
+            for scale, cx, cy in ((1.4, 720, 360), (1.2, 210, 380)):
+                im = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+                y0, x0 = cy - im.shape[0] // 2, cx - im.shape[1] // 2
+                canvas[y0 : y0 + im.shape[0], x0 : x0 + im.shape[1]] = im
+            frame = av.VideoFrame.from_ndarray(canvas, format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 15)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def test_of_two_people_the_large_central_one_is_followed_from_the_first_frame(tmp_path: Path) -> None:
+    from midline.pose.backend import MediaPipePersonDetector
+    from midline.video.decode import iter_frames
+
+    clip = _two_people_clip(tmp_path / "two_people.mp4")
+    detector = MediaPipePersonDetector()
+    people = detector.detect(next(iter(iter_frames(clip))).rgb)
+    detector.close()
+    assert sorted(round(p[0], -1) for p in people) == [210, 720]  # the detector sees both
+    series = extract_landmarks(clip, ExtractOptions(workers=1))
+    assert series.detected.all()
+    hips = series.image[:, [23, 24], :2].mean(axis=1) * (1280, 720)
+    assert (np.abs(hips[:, 0] - 720) < 60).all() and (np.abs(hips[:, 1] - 360) < 60).all()

@@ -18,6 +18,9 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 PoseResult = tuple[FloatArray, FloatArray]  # (33, 4) image, (33, 3) world
+Person = tuple[
+    float, float, float
+]  # hip centre x, y (pixels) and the radius of a circle around the body (pixels)
 
 
 class PoseBackend(Protocol):
@@ -147,3 +150,56 @@ class MediaPipePose:
 
     def close(self) -> None:
         self._pose.close()
+
+
+# BlazePose's own person detector (the first stage of the pose graph, from the same wheel), on its
+# own: the pose graph keeps only its best detection, this one returns every person found.
+_DETECTOR_GRAPH = """
+input_stream: "image"
+output_stream: "detections"
+node { calculator: "PoseDetectionCpu" input_stream: "IMAGE:image" output_stream: "DETECTIONS:detections" }
+"""
+
+
+class MediaPipePersonDetector:
+    """Every person in a frame, as BlazePose's detector sees them (about as costly as a pose frame)."""
+
+    def __init__(self) -> None:
+        with _quiet_native_stderr():
+            _import_mediapipe()
+            from google.protobuf import text_format
+            from mediapipe.framework import calculator_pb2
+            from mediapipe.python.solution_base import SolutionBase
+
+            config = text_format.Parse(_DETECTOR_GRAPH, calculator_pb2.CalculatorGraphConfig())
+            self._graph: Any = SolutionBase(graph_config=config, outputs=["detections"])
+            self._graph.process({"image": _BLANK})
+
+    def detect(self, rgb: NDArray[np.uint8]) -> list[Person]:
+        """Each person's hip centre and body radius in pixels (the detector's two body keypoints).
+
+        The detector sees the frame squeezed into 224 x 224 pixels, where people in a wide frame
+        are small and often missed; it also runs on two overlapping halves (left and right, or top
+        and bottom), and detections of the same person are merged.
+        """
+        h, w = rgb.shape[:2]
+        if w >= h:
+            tiles = [(0, 0, w, h), (0, 0, round(0.6 * w), h), (round(0.4 * w), 0, w, h)]
+        else:
+            tiles = [(0, 0, w, h), (0, 0, w, round(0.6 * h)), (0, round(0.4 * h), w, h)]
+        found: list[tuple[float, Person]] = []
+        for x0, y0, x1, y1 in tiles:
+            result = self._graph.process({"image": np.ascontiguousarray(rgb[y0:y1, x0:x1])})
+            for detection in result.detections or []:
+                hip, top = detection.location_data.relative_keypoints[:2]
+                cx, cy = x0 + hip.x * (x1 - x0), y0 + hip.y * (y1 - y0)
+                radius = float(np.hypot(x0 + top.x * (x1 - x0) - cx, y0 + top.y * (y1 - y0) - cy))
+                found.append((float(detection.score[0]), (cx, cy, radius)))
+        people: list[Person] = []
+        for _, p in sorted(found, key=lambda f: -f[0]):
+            if all(np.hypot(p[0] - q[0], p[1] - q[1]) > 0.5 * max(p[2], q[2]) for q in people):
+                people.append(p)
+        return people
+
+    def close(self) -> None:
+        self._graph.close()

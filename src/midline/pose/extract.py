@@ -29,7 +29,7 @@ from midline.video.decode import iter_frames
 from midline.video.probe import CorruptVideoError, VideoInfo, VideoLimits, probe
 
 if TYPE_CHECKING:
-    from midline.pose.backend import MediaPipePose
+    from midline.pose.backend import MediaPipePersonDetector, MediaPipePose
     from midline.pose.subject import SubjectTracker
 
 Progress = Callable[[int, int], None]  # (frames done, frames expected)
@@ -147,6 +147,7 @@ class PoseModels:
     def __init__(self) -> None:
         self._main: MediaPipePose | None = None
         self._crop: MediaPipePose | None = None
+        self._detector: MediaPipePersonDetector | None = None
         self._used = False
 
     def load(self) -> None:
@@ -158,7 +159,7 @@ class PoseModels:
 
     def tracker(self) -> SubjectTracker:
         """A fresh subject tracker over the kept models, for the next video."""
-        from midline.pose.backend import MediaPipePose
+        from midline.pose.backend import MediaPipePersonDetector, MediaPipePose
         from midline.pose.subject import SubjectTracker
 
         if self._main is None:
@@ -167,8 +168,10 @@ class PoseModels:
             self._main.reset()
             if self._crop is not None:
                 self._crop.reset()
+        if self._detector is None:  # no tracking state: never reset
+            self._detector = MediaPipePersonDetector()
         self._used = True
-        return SubjectTracker(self._main, crop_factory=self._crop_model)
+        return SubjectTracker(self._main, crop_factory=self._crop_model, detector=self._detector)
 
     def _crop_model(self) -> MediaPipePose:
         from midline.pose.backend import MediaPipePose
@@ -178,10 +181,10 @@ class PoseModels:
         return self._crop
 
     def close(self) -> None:
-        for model in (self._main, self._crop):
+        for model in (self._main, self._crop, self._detector):
             if model is not None:
                 model.close()
-        self._main = self._crop = None
+        self._main = self._crop = self._detector = None
 
 
 _kept = threading.local()

@@ -5,18 +5,23 @@ someone walks past nearer the camera) it re-detects and may lock onto someone el
 landmarks then jump to another place and size. :class:`SubjectTracker` keeps the subject's
 bounding box; a skeleton that jumps away from it is not accepted as is: the frame is re-run on a
 crop around the tracked subject and, if that fails too, dropped. A subject not seen for
-``lost_after_s`` is forgotten and the next person found becomes the subject.
+``lost_after_s`` is forgotten and a new one is chosen.
+
+Who the subject is, when several people are in view, is decided when one is (re)acquired: the
+largest, most central person the detector finds (:func:`choose_person`), not whoever the pose
+model happened to lock onto first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from midline.pose.backend import PoseBackend, PoseResult
+from midline.pose.backend import Person, PoseBackend, PoseResult
 
 # Landmarks that outline the body (shoulders to feet): the face and hands move too freely.
 _BODY = np.array([11, 12, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32])
@@ -87,6 +92,43 @@ def uncrop(result: PoseResult, window: tuple[int, int, int, int], width: int, he
     return out, world
 
 
+class PersonDetector(Protocol):
+    def detect(self, rgb: NDArray[np.uint8]) -> list[Person]:
+        """Every person in the frame: hip centre (x, y) and body radius, in pixels."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def choose_person(people: list[Person], width: int, height: int) -> Person:
+    """The largest, most central person: body area (radius squared) times nearness to the image
+    centre (1 at the centre, 0 in a corner). Someone filming a set stands in the middle, near the
+    camera; people behind or at the edge are smaller, off-centre or both."""
+    half_diagonal = float(np.hypot(width, height)) / 2
+
+    def score(p: Person) -> float:
+        off = float(np.hypot(p[0] - width / 2, p[1] - height / 2)) / half_diagonal
+        return p[2] ** 2 * max(0.0, 1.0 - off)
+
+    return max(people, key=score)
+
+
+def is_person(image: NDArray[np.float64], person: Person, width: int, height: int) -> bool:
+    """Whether the landmarks ``image`` (normalised) are of ``person``: their hip centres agree."""
+    hips = image[[23, 24], :2].mean(axis=0) * (width, height)
+    if not np.isfinite(hips).all():
+        return False
+    return float(np.hypot(hips[0] - person[0], hips[1] - person[1])) <= 0.5 * person[2]
+
+
+def person_window(person: Person, width: int, height: int, margin: float = 1.3) -> tuple[int, int, int, int]:
+    """Pixel window around a detected person (the square the pose model itself would crop)."""
+    half = max(person[2] * margin, 32.0)
+    x0, y0 = int(max(0, person[0] - half)), int(max(0, person[1] - half))
+    x1, y1 = int(min(width, person[0] + half)), int(min(height, person[1] + half))
+    return x0, y0, x1, y1
+
+
 class SubjectTracker:
     """Filters a tracking backend's results so they stay on one person.
 
@@ -106,6 +148,7 @@ class SubjectTracker:
         lost_after_s: float = 1.0,
         crop_retry_s: float = 0.25,
         crop_factory: Callable[[], PoseBackend] | None = None,
+        detector: PersonDetector | None = None,
     ) -> None:
         self.backend = backend
         self._crop = crop_backend
@@ -116,8 +159,10 @@ class SubjectTracker:
         self.box: Box | None = None
         self.last_t = -np.inf
         self.window: tuple[int, int, int, int] | None = None  # set while following on a crop
+        self.detector = detector
         self.jumps = 0
         self.recovered = 0
+        self.chosen = 0  # acquisitions where the chosen person was not the pose model's own pick
 
     def process(self, rgb: NDArray[np.uint8], t: float) -> PoseResult | None:
         if self.box is not None and t - self.last_t > self.lost_after_s:
@@ -133,7 +178,9 @@ class SubjectTracker:
         box = body_box(result[0])
         if box is None:
             return None
-        if self.box is None or same_subject(self.box, box, t - self.last_t):
+        if self.box is None:
+            return self._acquire(rgb, t, result, box)
+        if same_subject(self.box, box, t - self.last_t):
             return self._accept(result, box, t)
         self.jumps += 1
         if self.crop_backend is None or t - self._last_crop_failure < self.crop_retry_s:
@@ -147,6 +194,31 @@ class SubjectTracker:
         else:
             self.recovered += 1
         return found
+
+    def _acquire(self, rgb: NDArray[np.uint8], t: float, result: PoseResult, box: Box) -> PoseResult:
+        """Start following someone: the largest, most central person in view.
+
+        The pose model locks onto its detector's most confident person; when the detector sees
+        several and that is not the one :func:`choose_person` picks, the chosen person is run on
+        a crop around them and followed there (as after a jump to someone else).
+        """
+        if self.detector is not None:
+            height, width = rgb.shape[:2]
+            people = self.detector.detect(rgb)
+            if len(people) > 1:
+                best = choose_person(people, width, height)
+                if not is_person(result[0], best, width, height) and self.crop_backend is not None:
+                    window = person_window(best, width, height)
+                    x0, y0, x1, y1 = window
+                    found = self.crop_backend.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]), t)
+                    if found is not None:
+                        mapped = uncrop(found, window, width, height)
+                        chosen_box = body_box(mapped[0])
+                        if chosen_box is not None and is_person(mapped[0], best, width, height):
+                            self.window = window
+                            self.chosen += 1
+                            return self._accept(mapped, chosen_box, t)
+        return self._accept(result, box, t)
 
     @property
     def crop_backend(self) -> PoseBackend | None:
@@ -187,3 +259,5 @@ class SubjectTracker:
         self.backend.close()
         if self._crop is not None:
             self._crop.close()
+        if self.detector is not None:
+            self.detector.close()

@@ -184,7 +184,7 @@ def draw_overlay(
     _text(img, PHASE_LABEL.get(ov.phase, ""), (x0 + int(120 * unit), y0 + 3 * row + int(16 * unit)),
           scale * 1.1, (255, 220, 120))  # fmt: skip
     if ov.cue:
-        lines = _wrap(ov.cue, w - 2 * pad, scale)
+        lines = _wrap(ov.cue.replace("°", " deg"), w - 2 * pad, scale)  # the Hershey fonts are ASCII
         line_h = int(22 * unit)
         band = line_h * len(lines) + int(14 * unit)
         cv2.rectangle(img, (0, h - band), (w, h), PANEL, -1)
