@@ -17,9 +17,9 @@ loud() {
 present() { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }
 
 if ! present && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing the Debian packages chromium and chromium-driver"
+    say "installing the Debian packages chromium, chromium-driver (and fonts-liberation, so pages have text fonts)"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends chromium chromium-driver >&2 || true
+    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-liberation >&2 || true
 fi
 if ! present; then
     loud "Debian's chromium and chromium-driver are not installed and could not be installed (run as root:
