@@ -31,7 +31,7 @@
   var reportLink = document.getElementById("live-report");
   var sendCanvas = document.createElement("canvas");
 
-  var socket = null, stream = null, running = false, inFlight = false, finishing = false;
+  var socket = null, stream = null, running = false, inFlight = false, finishing = false, lastError = null;
   var t0 = 0, sentAt = 0, answered = [], lastCue = null, lastPhase = null, phaseStart = 0, lastCount = null;
   var tempo = [2, 2, 3];
 
@@ -186,6 +186,7 @@
       sendFrame();
     } else if (m.type === "update") {
       inFlight = false;
+      lastError = null;
       onUpdate(m);
       requestFrame();
     } else if (m.type === "saved") {
@@ -196,6 +197,7 @@
       if (!form.mute.checked) { speak(m.reps + " reps. " + m.cues.join(" ")); }
     } else if (m.type === "error") {
       inFlight = false;
+      lastError = m.message;
       say(m.message);
       if (finishing || !running) { stopCamera(); } else { requestFrame(); }
     }
@@ -220,6 +222,7 @@
     var option = chosen();
     tempo = option.dataset.tempo.split("-").map(Number);
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/live/ws";
+    lastError = null;
     socket = new WebSocket(url);
     socket.binaryType = "arraybuffer";
     socket.onopen = function () {
@@ -235,7 +238,11 @@
     };
     socket.onmessage = onMessage;
     socket.onclose = function (event) {
-      if (running && !finishing) { say("The connection closed (" + (event.reason || event.code) + "); start again."); stopCamera(); }
+      if (running && !finishing) {
+        // the server's last word (a wrong choice, a long pause) says more than the close code
+        say(lastError ? lastError + " Start again when ready." : "The connection closed (" + (event.reason || event.code) + "); start again.");
+        stopCamera();
+      } else if (finishing && saved.hidden) { say(lastError || "The set could not be saved; the connection closed."); stopCamera(); }
     };
   }
 
