@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import os
 import socket
 import ssl
@@ -17,6 +18,7 @@ from pathlib import Path
 import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from websockets.sync.client import connect
 
 from midline.web import tls
 
@@ -111,6 +113,14 @@ def test_serve_https_answers_over_tls_with_a_secure_cookie(tmp_path: Path) -> No
         assert "secure" in cookie and "httponly" in cookie
         fingerprint = tls.ensure_certificate(data).fingerprint
         assert fingerprint in "".join(banner)  # what the user checks in the browser's warning
+
+        # /live's socket over TLS (wss://), as a tablet's browser opens it
+        session = r.headers["set-cookie"].split(";", 1)[0]
+        origin = f"https://localhost:{port}"
+        headers = {"Cookie": session, "Origin": origin}
+        with connect(f"wss://localhost:{port}/live/ws", ssl=context, additional_headers=headers) as ws:
+            ws.send(json.dumps({"exercise": "standing-squeeze"}))
+            assert json.loads(ws.recv(timeout=60))["type"] == "ready"
     finally:
         proc.terminate()
         proc.wait(timeout=20)
