@@ -15,6 +15,7 @@ from midline.catalog import load_catalog
 from midline.catalog.spec import analysis_spec
 from midline.core.geometry import FOCAL_PER_SIZE
 from midline.core.landmarks import LM, LandmarkSeries
+from midline.core.metrics import classify_position
 from midline.core.position import foot_angles, held_foot_angles, leg_positions
 from midline.core.signals import clean
 from midline.core.spec import AnalysisSpec
@@ -114,3 +115,17 @@ def test_side_lying_support_leg_is_not_reported(bottom: str) -> None:
     top = "right" if bottom == "left" else "left"
     angle, pos = positions(side_lying(bottom, 0.0), spec("inner-thigh-lift"))
     assert angle[top] is None and pos[top] is None
+
+
+@pytest.mark.parametrize(
+    ("deg", "name"),
+    [
+        (-8.0, "internal"),
+        (-7.99, "parallel"),
+        (19.99, "parallel"),
+        (20.0, "pilates-stance"),
+        (0.0, "parallel"),
+    ],
+)
+def test_a_cut_off_belongs_to_the_turned_band(deg: float, name: str) -> None:
+    assert classify_position(deg, spec("standing-squeeze")) == name

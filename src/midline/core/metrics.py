@@ -45,11 +45,16 @@ def at(values: FloatArray, mask: BoolArray, reliable: BoolArray | None = None) -
 
 
 def classify_position(angle: float | None, spec: AnalysisSpec) -> str | None:
-    """Name a foot angle by the catalog's classification bands (first band that holds it)."""
+    """Name a foot angle by the catalog's classification bands (first band that holds it).
+
+    A cut-off belongs to the band farther from straight ahead (internal <= -8 < parallel < 20 <=
+    pilates-stance), so a foot turned exactly to a cut-off counts as turned.
+    """
     if angle is None or not np.isfinite(angle):
         return None
     for band in spec.positions:
-        if band.min_deg <= angle < band.max_deg:
+        inside = band.min_deg < angle <= band.max_deg if angle < 0 else band.min_deg <= angle < band.max_deg
+        if inside:
             return band.id
     for band in spec.positions:  # the outer edges are inclusive
         if band.min_deg <= angle <= band.max_deg:
