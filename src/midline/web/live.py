@@ -47,6 +47,7 @@ from midline.log.entry import SetInput
 from midline.log.records import UserRecord
 from midline.web.deps import WebState, page_user, signed_in
 from midline.web.jobs import new_id
+from midline.web.pages import render
 
 if TYPE_CHECKING:
     from midline.core.pipeline import Analysis
@@ -347,9 +348,7 @@ def save_live_set(web: WebState, owner: int, start: Start, analysis: Analysis) -
 def live_page(request: Request, user: Annotated[UserRecord, Depends(page_user)]) -> Response:
     web: WebState = request.app.state.web
     exercises = [e for e in web.catalog.exercises.values() if e.analysis is not None]
-    context = {"user": user, "flash": request.session.pop("flash", None)}
-    context |= {"exercises": exercises, "positions": web.catalog.positions}
-    return web.templates.TemplateResponse(request, "live.html", context)
+    return render(request, "live.html", user=user, exercises=exercises, positions=web.catalog.positions)
 
 
 def same_origin(ws: WebSocket) -> bool:
