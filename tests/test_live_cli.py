@@ -113,3 +113,24 @@ def test_a_mirrored_selfie_view_does_not_swap_left_and_right() -> None:
     # the same frames taken at face value would swap the legs: what un-mirroring prevents
     swapped = _leg_ranges(clip, mirrored=True, unmirror_frames=False)
     assert swapped["left"] < 0.8 * swapped["right"]
+
+
+def test_the_window_frame_shows_the_skeleton_and_the_panel() -> None:
+    from midline.live.desktop import _draw
+
+    spec = analysis_spec(load_catalog(), "standing-squeeze")
+    coach = LiveCoach(spec, MediaPipePose(), width=640, height=480, fps=15.0)
+    try:
+        frame = next(iter(iter_frames(FAST_RELEASE.with_suffix(".mp4"))))
+        update, landmarks = coach.frame(frame.rgb, frame.t)
+    finally:
+        coach.close()
+    assert landmarks is not None and update.gaps["knee"] is not None
+    img = _draw(frame.rgb, update, landmarks, reps_total=10)
+    assert img.shape == frame.rgb.shape
+    x, y = (landmarks[25, :2] * [640, 480]).astype(int)  # the left knee: a joint dot drawn on it
+    assert (
+        np.abs(img[y - 2 : y + 3, x - 2 : x + 3].astype(int) - frame.rgb[y - 2 : y + 3, x - 2 : x + 3]).max()
+        > 40
+    )
+    assert np.abs(img[:60, :200].astype(int) - frame.rgb[:60, :200]).mean() > 10  # the gap panel

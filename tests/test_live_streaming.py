@@ -228,3 +228,21 @@ def test_the_frame_quality_says_what_is_wrong_now() -> None:
     out = st.push(0.04, series.image[0], None)
     assert out.quality == "legs-out-of-frame"
     assert out.gaps["knee"] is not None and out.gaps["ankle"] is None
+
+
+def test_a_person_who_walks_away_mid_set() -> None:
+    """While nobody is in the picture the frames say so and the no-person cue shows; it goes
+    once they are back, and the rep finished before they left stays counted."""
+    series, spec = _load("d01_standing-squeeze_clean-world")
+    away = (series.t >= 6.5) & (series.t < 11.5)
+    st = StreamingAnalysis(spec, width=series.width, height=series.height, fps=series.fps)
+    updates = [
+        st.push(float(t), None if gone else img, None)
+        for t, img, gone in zip(series.t, series.image, away, strict=True)
+    ]
+    by_time = dict(zip(series.t.tolist(), updates, strict=True))
+    assert all(u.quality == "no-person" for u, gone in zip(updates, away, strict=True) if gone)
+    assert {u.cue.code for t, u in by_time.items() if u.cue and 9.0 < t < 11.5} == {"no-person"}
+    assert all(u.cue is None or u.cue.code != "no-person" for t, u in by_time.items() if t > 16.0)
+    first_rep_end = _run("d01_standing-squeeze_clean-world").offline.report.reps[0].end_s
+    assert all(u.rep_count >= 1 for t, u in by_time.items() if t > first_rep_end + 1.0)

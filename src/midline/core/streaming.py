@@ -209,12 +209,23 @@ class CueGate:
 
 @dataclass
 class PhaseTracker:
-    """The phase under way from the newest frames (causal): the oriented primary signal,
-    normalised to the set's rest (0) and squeeze (1) levels, and its slope over ``fit_s``."""
+    """The phase under way from the newest frames (causal): the oriented timing signal,
+    normalised to the set's rest (0) and squeeze (1) levels, and its slope over ``fit_s``.
+
+    Levels and speeds are in the set's range (per second); the state moves rest -> first
+    movement -> hold -> return -> rest, each step needing both a level and a speed, so noise
+    on a still body does not move it.
+    """
 
     phase_order: tuple[str, str, str]
-    fit_s: float = 0.3
-    speed: float = 0.25  # normalised range per second that counts as moving
+    fit_s: float = 0.4
+    speed: float = 0.25  # range per second that counts as moving
+    onset_u: float = 0.12  # leaving rest: above this and moving up (or above ENTER)
+    hold_u: float = 0.6  # the hold: above this and nearly still
+    reverse_drop: float = 0.2  # a movement reversed before any hold: this far below its peak
+    hold_drop: float = 0.15  # the hold left: this far below its peak (or moving down)
+    rest_u: float = 0.12  # back at rest: below this and still
+    again_rise: float = 0.2  # a new squeeze before reaching rest: this far above the lowest point
     state: int = 0  # 0 rest, 1 first movement, 2 hold, 3 return
     since: float = 0.0
     peak_u: float = 0.0
@@ -230,7 +241,7 @@ class PhaseTracker:
         self.lo, self.amp = lo, amp
 
     def update(self, t: float, ts: FloatArray, ys: FloatArray) -> None:
-        """``ts``/``ys``: the last few frames' times and oriented primary values (NaN = unseen)."""
+        """``ts``/``ys``: the last few frames' times and oriented timing values (NaN = unseen)."""
         if self.lo is None or self.amp is None:
             return
         ok = np.isfinite(ys) & (ts >= t - self.fit_s - 1e-9)
@@ -243,26 +254,26 @@ class PhaseTracker:
         u, v = float(level), float(slope)
         st = self.state
         if st == 0:
-            if u > ENTER or (u > 0.12 and v > self.speed):
+            if u > ENTER or (u > self.onset_u and v > self.speed):
                 self._go(1, t)
                 self.peak_u = u
         elif st == 1:
             self.peak_u = max(self.peak_u, u)
-            if v < -self.speed and u < self.peak_u - 0.08:
+            if v < -self.speed and u < self.peak_u - self.reverse_drop:
                 self._go(3, t)
                 self.low_u = u
-            elif u > 0.6 and v < 0.6 * self.speed:
+            elif u > self.hold_u and v < 0.6 * self.speed:
                 self._go(2, t)
         elif st == 2:
             self.peak_u = max(self.peak_u, u)
-            if v < -self.speed or u < self.peak_u - 0.15:
+            if v < -self.speed or u < self.peak_u - self.hold_drop:
                 self._go(3, t)
                 self.low_u = u
         else:
             self.low_u = min(self.low_u, u)
-            if u < 0.12 and abs(v) < self.speed:
+            if u < self.rest_u and abs(v) < self.speed:
                 self._go(0, t)
-            elif v > self.speed and u > self.low_u + 0.1:
+            elif v > self.speed and u > self.low_u + self.again_rise:
                 self._go(1, t)
                 self.peak_u = u
 
@@ -332,6 +343,13 @@ class _Window:
 
     cues: list[Cue] = field(default_factory=list)
     leg_px: float = float("nan")
+
+
+def _same_rep(a: Rep, b: Rep) -> bool:
+    """Two views of one rep: they share more than half of the shorter one (neighbouring reps'
+    fitted ends may overlap a little, and must not hide each other)."""
+    overlap = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
+    return overlap > 0.5 * min(a.end_s - a.start_s, b.end_s - b.start_s)
 
 
 class StreamingAnalysis:
@@ -599,7 +617,7 @@ class StreamingAnalysis:
         for r in found:
             if r.start_s < edge:
                 continue  # its rest was clipped by the window: an earlier window saw it whole
-            if any(r.start_s < k.rep.end_s and k.rep.start_s < r.end_s for k in kept):
+            if any(_same_rep(r, k.rep) for k in kept):
                 continue
             kept.append(_Counted(r))
         kept.sort(key=lambda c: c.rep.start_s)
