@@ -57,10 +57,41 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+class Recorder:
+    """An observer that keeps what a progress display is told."""
+
+    def __init__(self) -> None:
+        self.plan: tuple[int, int, int] | None = None
+        self.progress: dict[int, tuple[int, int]] = {}  # video index -> last (done, total) frames
+        self.paths: list[str] = []
+
+    def planned(self, videos: int, to_run: int, frames: int) -> None:
+        self.plan = (videos, to_run, frames)
+
+    def frames(self, index: int, done: int, total: int) -> None:
+        self.progress[index] = (done, total)
+
+    def finished(self, row: Any) -> None:
+        self.paths.append(row.path)
+
+
+recorder = Recorder()
+
+
 @pytest.fixture(scope="module")
 def local_run(clips: Path, tmp_path_factory: pytest.TempPathFactory) -> BatchResult:
     out = tmp_path_factory.mktemp("local-out")
-    return run_batch([clips], SETTINGS, out, make_engine("local", 2))
+    return run_batch([clips], SETTINGS, out, make_engine("local", 2), observer=recorder)
+
+
+def test_progress_counts_videos_and_every_frame(local_run: BatchResult) -> None:
+    assert recorder.plan == (3, 3, 59 + 79)  # the damaged file's header gives no frame count
+    assert sorted(recorder.paths) == sorted(r.path for r in local_run.rows)
+    frames = {R01.name: 59, R05.name: 79}
+    for i, row in enumerate(local_run.rows):
+        if row.status == "ok":
+            n = frames[Path(row.path).name]
+            assert recorder.progress[i] == (n, n)
 
 
 def by_name(result: BatchResult) -> dict[str, Any]:
