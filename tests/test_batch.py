@@ -25,7 +25,9 @@ from typer.testing import CliRunner
 from midline.analysis import AnalyzeOptions, analyze_video
 from midline.batch import BatchResult, BatchSettings, run_batch
 from midline.batch.engines import make_engine
+from midline.batch.engines.local import WORKER_DIED, LocalEngine
 from midline.batch.journal import JOURNAL
+from midline.batch.plan import Task
 from midline.batch.store import AnalysisStore
 from midline.cli.app import _register, app
 from midline.pose.extract import ExtractOptions
@@ -155,6 +157,46 @@ def test_the_command_skips_what_is_done_and_reports_what_failed(local_run: Batch
     assert rows["damaged.mp4"]["status"] == "failed"  # failures are tried again (and fail again)
     assert "0 analysed, 2 skipped, 1 failed" in " ".join(res.output.split())
     assert "cannot be opened" in res.output or "truncated" in res.output
+
+
+def _worker_pids() -> list[int]:
+    """This process's pool workers (spawned children), from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"spawn_main" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def test_a_video_that_kills_its_worker_fails_alone_and_the_others_finish(tmp_path: Path) -> None:
+    """Killing the worker whenever it starts video 0 stands for a file that crashes the decoder."""
+    tasks = [
+        Task(0, str(R01), "a" * 64, str(tmp_path / "crashes"), SETTINGS, 59),
+        Task(1, str(R05), "b" * 64, str(tmp_path / "fine"), SETTINGS, 79),
+    ]
+    kills = 0
+
+    def on_frames(index: int, done: int, total: int) -> None:
+        nonlocal kills
+        if index == 0 and done == 0:  # video 0 has just started (again)
+            for pid in _worker_pids():
+                os.kill(pid, signal.SIGKILL)
+            kills += 1
+
+    outcomes = {o.index: o for o in LocalEngine(1).run(tasks, on_frames)}
+
+    assert kills == 2  # once among the others, once alone: then it is failed, not tried a third time
+    assert outcomes[0].status == "failed" and outcomes[0].error == WORKER_DIED
+    assert outcomes[1].status == "ok" and outcomes[1].report is not None
+    assert outcomes[1].report["summary"]["rep_count"] == truth_reps(R05)
+    assert not (tmp_path / "crashes").exists() and (tmp_path / "fine" / "report.json").is_file()
 
 
 def _cli(*args: str) -> list[str]:

@@ -65,6 +65,8 @@ class LocalEngine:
         queue = ctx.Queue()
         normal = list(tasks)
         suspects: list[Task] = []  # running when a worker died: each is tried again alone
+        lost: dict[int, int] = {}  # times a task was lost with a broken pool
+        finished = 0
         while normal or suspects:
             solo = not normal
             batch, normal = ([suspects.pop(0)], normal) if solo else (normal, [])
@@ -72,15 +74,18 @@ class LocalEngine:
             leftover = yield from self._round(
                 batch, 1 if solo else self.workers, ctx, queue, on_frames, started
             )
-            if leftover and not started:  # died before any video began: the start-up itself fails
+            finished += len(batch) - len(leftover)
+            if leftover and not started and not finished:  # nothing ever began: start-up itself fails
                 raise EngineError(
                     "the local worker processes could not start (they exited while loading the pose "
                     "model); a script that calls run_batch must do so under `if __name__ == '__main__':`"
                 )
             for task in leftover:
+                lost[task.index] = lost.get(task.index, 0) + 1
                 if solo:
+                    finished += 1
                     yield Outcome(task.index, "failed", error=WORKER_DIED)
-                elif task.index in started:
+                elif task.index in started or lost[task.index] > 1:  # (its start message may be lost too)
                     suspects.append(task)
                 else:
                     normal.append(task)
