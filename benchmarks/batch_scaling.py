@@ -1,7 +1,7 @@
 """How does `midline batch` scale? Clips per minute with 1 and 2 workers, on each engine, in one run.
 
 The same clips (the rendered standing-squeeze clips of tests/data/rendered, 640x480 at 15 fps,
-4-8 s each, ``--copies`` times over so each worker gets several) are analysed into a fresh output
+4-12 s each, ``--copies`` times over so each worker gets several) are analysed into a fresh output
 folder for every configuration, so nothing is skipped. A configuration's time is the whole
 ``run_batch`` call: planning and hashing, starting the workers and loading their pose models,
 and every video. Ray itself is started once, before the Ray configurations (on a cluster it is
