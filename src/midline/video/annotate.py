@@ -107,19 +107,48 @@ def _text_patch(
     return -org[0], -org[1], rgb, (alpha.astype(np.float32) / 255.0)[:, :, None]
 
 
-def _text(img: NDArray[np.uint8], text: str, org: tuple[int, int], scale: float, colour: RGB = WHITE) -> None:
-    """White (or coloured) text with a black outline, readable on any background."""
-    dx, dy, rgb, alpha = _text_patch(text, round(scale, 4), colour)
+@lru_cache(maxsize=512)
+def _text_on(
+    text: str, scale: float, colour: RGB, background: RGB
+) -> tuple[int, int, NDArray[np.uint8], NDArray[np.bool_]]:
+    """:func:`_text_patch` blended onto a plain background once: then it is only copied."""
+    dx, dy, rgb, alpha = _text_patch(text, scale, colour)
+    ground = np.array(background, np.float32)
+    blended = (ground + alpha * (rgb.astype(np.float32) - ground) + 0.5).astype(np.uint8)
+    return dx, dy, blended, np.repeat(alpha > 0, 3, axis=2)
+
+
+def _text(
+    img: NDArray[np.uint8],
+    text: str,
+    org: tuple[int, int],
+    scale: float,
+    colour: RGB = WHITE,
+    background: RGB | None = None,
+) -> None:
+    """White (or coloured) text with a black outline, readable on any background.
+
+    On a known plain ``background`` (the panels) the text is copied in, blended beforehand.
+    """
+    key = round(scale, 4)
+    if background is None:
+        dx, dy, rgb, alpha = _text_patch(text, key, colour)
+        mask = None
+    else:
+        dx, dy, rgb, mask = _text_on(text, key, colour, background)
     h, w = img.shape[:2]
     x0, y0 = org[0] + dx, org[1] + dy
     x1, y1 = x0 + rgb.shape[1], y0 + rgb.shape[0]
     cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
     if cx0 >= cx1 or cy0 >= cy1:
         return
-    a = alpha[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
-    src = rgb[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+    inner = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
     dst = img[cy0:cy1, cx0:cx1]
-    dst[:] = (dst + a * (src.astype(np.float32) - dst) + 0.5).astype(np.uint8)
+    if mask is not None:
+        np.copyto(dst, rgb[inner], where=mask[inner])
+        return
+    a = alpha[inner]
+    dst[:] = (dst + a * (rgb[inner].astype(np.float32) - dst) + 0.5).astype(np.uint8)
 
 
 @lru_cache(maxsize=64)
@@ -171,23 +200,24 @@ def draw_overlay(
     for k, level in enumerate(LEVELS):
         gap = ov.gaps.get(level, np.nan)
         y = y0 + k * row + int(16 * unit)
-        _text(img, level, (x0, y), scale)
+        _text(img, level, (x0, y), scale, background=PANEL)
         bx = x0 + int(60 * unit)
         cv2.rectangle(img, (bx, y - int(12 * unit)), (bx + bar_w, y), (70, 70, 70), -1)
         if np.isfinite(gap):
             length = int(bar_w * min(1.0, max(gap, 0.0) / 0.25))
             cv2.rectangle(img, (bx, y - int(12 * unit)), (bx + max(2, length), y), colours.colour(gap), -1)
-            _text(img, f"{gap:.2f}", (bx + bar_w + int(4 * unit), y), scale * 0.9)
+            _text(img, f"{gap:.2f}", (bx + bar_w + int(4 * unit), y), scale * 0.9, background=PANEL)
     # rep counter and phase
     _text(img, f"rep {ov.reps_done}/{ov.reps_total}" if ov.rep == 0 else f"rep {ov.rep}/{ov.reps_total}",
-          (x0, y0 + 3 * row + int(16 * unit)), scale * 1.1)  # fmt: skip
+          (x0, y0 + 3 * row + int(16 * unit)), scale * 1.1, background=PANEL)  # fmt: skip
     _text(img, PHASE_LABEL.get(ov.phase, ""), (x0 + int(120 * unit), y0 + 3 * row + int(16 * unit)),
-          scale * 1.1, (255, 220, 120))  # fmt: skip
+          scale * 1.1, (255, 220, 120), PANEL)  # fmt: skip
     if ov.cue:
         lines = _wrap(ov.cue.replace("°", " deg"), w - 2 * pad, scale)  # the Hershey fonts are ASCII
         line_h = int(22 * unit)
         band = line_h * len(lines) + int(14 * unit)
         cv2.rectangle(img, (0, h - band), (w, h), PANEL, -1)
         for k, text in enumerate(lines):
-            _text(img, text, (pad, h - band + int(7 * unit) + line_h * (k + 1) - int(6 * unit)), scale, AMBER)
+            org = (pad, h - band + int(7 * unit) + line_h * (k + 1) - int(6 * unit))
+            _text(img, text, org, scale, AMBER, PANEL)
     return img
