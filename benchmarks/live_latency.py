@@ -11,11 +11,17 @@ one MediaPipe model, in this process, no server) as the ceiling.
 
 Target (2-core machine): >= 15 frames/s analysed with p95 latency <= 150 ms.
 
-Measured 2026-11-25 on the 2-core development machine while it was shared (load average 10-13:
-other test suites and a Blender render; defaults, r03 clip, 480 px, 30 s): bare loop 13.6 frames/s;
-live 11.2 frames/s (0.82 x the bare loop), latency p50 78 ms, p95 184 ms: target NOT met under that
-load. Where the time goes: the server spends 28 ms of CPU per frame (all its threads; one idle core
-would sustain about 35 frames/s): JPEG decode 0.7 ms, pose estimation about 24 ms (MediaPipe,
+Measured 2026-11-25 on the 2-core development machine while it was shared with other test suites
+and a Blender render (defaults: r03 clip, 480 px, 30 s), three runs:
+
+| load average | bare loop | live | x bare | p50 | p95 | target |
+| --- | --- | --- | --- | --- | --- | --- |
+| 10-13 | 13.6 fps | 11.2 fps | 0.82 | 78 ms | 184 ms | not met |
+| 8.1-8.5 | 17.8 fps | 16.1 fps | 0.91 | 52 ms | 134 ms | met |
+| 8.5-9.5 | 18.2 fps | 14.5 fps | 0.79 | 50 ms | 173 ms | not met |
+
+Where the time goes: the server spends 28-30 ms of CPU per frame (all its threads; one idle core
+would sustain about 34 frames/s): JPEG decode under 1 ms, pose estimation about 24 ms (MediaPipe,
 complexity 1: the floor), the streaming core under 1 ms on most frames but 20-60 ms of CPU on about
 one frame in five at 15 frames/s (its re-analysis of the trailing window), which is what lifts p95;
 JSON and the WebSocket under 1 ms. Frame size barely matters (pose runs on a fixed-size crop).
