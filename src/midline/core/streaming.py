@@ -531,6 +531,8 @@ class StreamingAnalysis:
         gap = t - self._last_analysis
         if self._pending_since is not None:
             return gap >= self.settings.fast_stride_s - 1e-9
+        if self.tracker.amp is None:  # no movement seen yet: look again soon, to follow the first rep
+            return gap >= min(self.settings.stride_s, 0.25) - 1e-9
         return gap >= self.settings.stride_s - 1e-9
 
     def _rate(self) -> float:
