@@ -44,7 +44,7 @@ def _render_part(part: _Part, report: Callable[[int], None] | None = None) -> in
         end_s=part.end_s,
         max_width=part.max_width,
         sample_fps=part.sample_fps,
-        scale_in_yuv=True,
+        preview=True,
     )
     with VideoWriter(part.out, fps=part.fps) as writer:
         for frame in frames:
