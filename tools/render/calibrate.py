@@ -156,7 +156,7 @@ def pipeline_error(clips: list[tuple[Path, LandmarkSeries, dict[str, Any]]]) -> 
         if found is not None and truth["exercise"] in ("standing-squeeze", "seated-squeeze"):
             rest.append(abs(found["rest"] - truth["primary_signal"]["rest"]))
             peak.append(abs(found["peak"] - truth["primary_signal"]["peak"]))
-        elif found is not None:
+        elif found is not None and truth["exercise"] in ("inner-thigh-lift", "double-leg-lowers"):
             angle += [abs(found[k] - truth["primary_signal"][k]) for k in ("rest", "peak")]
     return {
         "gap_err_mean": round(float(np.mean(gap)), 4) if gap else None,
