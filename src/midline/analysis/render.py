@@ -33,6 +33,7 @@ class _Part:
     sample_fps: float | None
     max_width: int
     timeline: OverlayTimeline
+    threads: int = 0  # 1 when each process has a core of its own
 
 
 def _render_part(part: _Part, report: Callable[[int], None] | None = None) -> int:
@@ -45,8 +46,9 @@ def _render_part(part: _Part, report: Callable[[int], None] | None = None) -> in
         max_width=part.max_width,
         sample_fps=part.sample_fps,
         preview=True,
+        threads=part.threads,
     )
-    with VideoWriter(part.out, fps=part.fps) as writer:
+    with VideoWriter(part.out, fps=part.fps, threads=part.threads) as writer:
         for frame in frames:
             writer.write(draw_overlay(frame.rgb, part.timeline.at(frame.t), colours), frame.t)
             n += 1
@@ -100,6 +102,7 @@ def render_annotated(
                 sample,
                 max_width,
                 timeline,
+                threads=1,
             )
             for i in range(n_parts)
         ]

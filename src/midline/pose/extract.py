@@ -60,6 +60,7 @@ class _Segment:
     max_width: int
     seed: tuple[Box, float] | None = None  # the subject (box, time) to follow from the start
     handoff: _Handoff | None = None  # set: where this segment starts or ends is agreed at run time
+    threads: int = 0  # decoder threads (0: FFmpeg's choice; 1 when each process has a core)
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,12 @@ def _run_segment(
     pending = 0
     begin = max(0.0, seg.start_s - seg.warmup_s)
     for frame in iter_frames(
-        seg.path, start_s=begin, end_s=seg.end_s, max_width=seg.max_width, sample_fps=seg.sample_fps
+        seg.path,
+        start_s=begin,
+        end_s=seg.end_s,
+        max_width=seg.max_width,
+        sample_fps=seg.sample_fps,
+        threads=seg.threads,
     ):
         if lead is not None:
             if stop_at == math.inf:
@@ -367,11 +373,11 @@ def extract_landmarks(
     elif n == 2 and options.balance:
         # The worker (tail) takes the later part once it has started; this process (lead) runs from 0.
         with _handoff_file() as shared, Workers(2) if workers is None else _borrowed(workers) as pool:
-            tail = replace(whole, handoff=_Handoff(shared, "tail", info.duration_s))
-            lead = replace(whole, handoff=_Handoff(shared, "lead", info.duration_s))
+            tail = replace(whole, handoff=_Handoff(shared, "tail", info.duration_s), threads=1)
+            lead = replace(whole, handoff=_Handoff(shared, "lead", info.duration_s), threads=1)
             results = pool.map(_run_segment, [tail, lead], report)[::-1]
     else:
-        segments = _segments(info, options, n)
+        segments = [replace(seg, threads=1) for seg in _segments(info, options, n)]
         if workers is not None:
             results = workers.map(_run_segment, segments, report)
         else:

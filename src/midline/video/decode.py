@@ -43,6 +43,7 @@ def iter_frames(
     max_width: int | None = None,
     sample_fps: float | None = None,
     preview: bool = False,
+    threads: int = 0,
 ) -> Iterator[DecodedFrame]:
     """Frames with ``start_s <= t < end_s`` (t from the stream's first pts), RGB, rotation applied.
 
@@ -56,7 +57,9 @@ def iter_frames(
     CPU: the decoder skips H.264's deblocking filter (a fifth of decoding; its blocks vanish in
     the downscale), and frames are scaled in the decoder's YUV and converted with OpenCV (a third
     of the CPU of scaling to RGB in one step; colours equal to within a level). Pose gets the
-    full decode and FFmpeg's one-step conversion, so its input never changes.
+    full decode and FFmpeg's one-step conversion, so its input never changes. ``threads`` 0:
+    FFmpeg's choice (frame threads, which overlap decoding with the caller's work); 1 where every
+    core already has a process of its own (a tenth less CPU).
     A damaged stream raises :class:`CorruptVideoError` after the frames that could be read.
     """
     container, p = open_container(path)
@@ -64,7 +67,10 @@ def iter_frames(
         if not container.streams.video:
             raise InputError(f"{p}: the file has no video stream")
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        if threads:
+            stream.codec_context.thread_count = threads
+        else:
+            stream.thread_type = "AUTO"
         if preview:
             stream.codec_context.options = {"skip_loop_filter": "all"}
         tb = float(stream.time_base) if stream.time_base else 1.0
