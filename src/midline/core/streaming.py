@@ -5,8 +5,10 @@ to whole recordings. Rather than a second, different analysis, the stream re-run
 core on a bounded trailing window (``window_s`` seconds) every ``stride_s`` (every
 ``fast_stride_s`` while a rep may be finishing) and keeps the reps it finds complete there:
 
-- a rep found complete in a window is counted at once; its timing and numbers are refreshed by
-  every later window that still sees it whole, and frozen when the window's start reaches it;
+- the count only grows: a rep found complete in a window is counted once its return to rest is
+  confirmed (by the live phase tracker or by the next window) and stays counted whatever later
+  windows find; its timing and numbers are refreshed by every later window that still sees it
+  whole, and frozen when the window's start reaches it;
 - a rep starting within ``edge_s`` of a window's cut-off start is left to the earlier windows
   that saw it whole (its rest before it is clipped there).
 
@@ -14,6 +16,10 @@ So the reps, their phases and their numbers come from the same fit as offline, e
 whole with its rests, and the work per frame is bounded by the window, never by the length of
 the set. Between windows a small causal state machine on the newest frames gives the phase
 under way (rest / concentric / hold / eccentric) for the display and the tempo count.
+
+A window analysis (tens of ms) runs inside :meth:`~StreamingAnalysis.push` by default; with
+``background=True`` it is handed out as a pure :class:`WindowJob` to run on another thread, its
+result folded in later with :meth:`~StreamingAnalysis.apply_window` (what ``LiveCoach`` does).
 
 Cues: the offline cue rules run over the reps counted so far and the window's position, view
 and symmetry, and over the last ``quality_s`` seconds for the framing (no person, legs out of
@@ -345,11 +351,69 @@ class _Window:
     leg_px: float = float("nan")
 
 
+@dataclass(frozen=True)
+class WindowResult:
+    """A window's analysis, ready to fold into the live state (:meth:`StreamingAnalysis.apply_window`)."""
+
+    analysis: Analysis
+    model: MotionModel | None
+    levels: tuple[float, float] | None  # the timing signal's rest level and squeeze range
+    cut_at: float  # the window's first frame time (-inf when it holds the whole set)
+    frames: int
+
+
+@dataclass(frozen=True)
+class WindowJob:
+    """One window's re-analysis: copies of the frames it needs, so :meth:`run` is pure and may
+    run on another thread while frames keep arriving (numpy and scipy release the GIL)."""
+
+    spec: AnalysisSpec
+    series: LandmarkSeries
+    prim: FloatArray  # the window's per-frame primary signal (the fallback timing signal)
+    cut_at: float
+    asked_position: str | None
+    height_cm: float | None
+
+    def run(self) -> WindowResult:
+        a = analyse(self.series, self.spec, asked_position=self.asked_position, height_cm=self.height_cm)
+        model, levels = _levels(self.spec, a, self.prim)
+        return WindowResult(a, model, levels, self.cut_at, self.series.frames)
+
+
+def _levels(
+    spec: AnalysisSpec, a: Analysis, prim: FloatArray
+) -> tuple[MotionModel | None, tuple[float, float] | None]:
+    """The window's motion model (the offline timing signal's denoiser, kept to apply to each new
+    frame) and the rest level and squeeze range of the timing signal, for the phase tracker."""
+    c = a.traces.cleaned
+    sign = 1.0 if spec.squeeze_direction == "increasing" else -1.0
+    y_smooth = sign * a.traces.primary
+    if not np.isfinite(y_smooth).any():
+        return None, None
+    x = motion_features(c.xyz_raw, c.world_raw)
+    model = fit_motion(y_smooth, x, uses_world=c.world_raw is not None)
+    if model is not None:
+        y = model.apply(x)
+        y_smooth = smooth(y, a.report.video.fps)
+    else:
+        y = prim
+    ok = np.isfinite(y_smooth)
+    if ok.sum() < 8:
+        return model, None
+    lo = float(np.percentile(y_smooth[ok], 10))
+    hi = float(np.percentile(y_smooth[ok], 98))
+    floor = max(spec.min_rom, MIN_SNR * noise_level(y), 1e-9)
+    return model, ((lo, hi - lo) if hi - lo > floor else None)
+
+
+def _overlap(a: Rep, b: Rep) -> float:
+    return min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
+
+
 def _same_rep(a: Rep, b: Rep) -> bool:
     """Two views of one rep: they share more than half of the shorter one (neighbouring reps'
     fitted ends may overlap a little, and must not hide each other)."""
-    overlap = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
-    return overlap > 0.5 * min(a.end_s - a.start_s, b.end_s - b.start_s)
+    return _overlap(a, b) > 0.5 * min(a.end_s - a.start_s, b.end_s - b.start_s)
 
 
 class StreamingAnalysis:
@@ -366,6 +430,7 @@ class StreamingAnalysis:
         height_cm: float | None = None,
         tempo: TargetTempo | None = None,
         settings: StreamSettings | None = None,
+        background: bool = False,
     ) -> None:
         if width <= 0 or height <= 0 or not fps > 0:
             raise ValueError("width, height and fps must be positive")
@@ -385,6 +450,10 @@ class StreamingAnalysis:
         self._window = _Window()
         self._model: MotionModel | None = None
         self._last_analysis = -math.inf
+        self.background = background
+        self._job: WindowJob | None = None
+        self._in_flight = False
+        self._candidates: list[Rep] = []  # complete in the last window, not yet confirmed
         self._pending_since: float | None = None
         self._armed = False
         self._recent: deque[tuple[float, bool, bool]] = deque()  # (t, person, legs out)
@@ -429,8 +498,8 @@ class StreamingAnalysis:
         k = max(3, math.ceil(self.tracker.fit_s * self._rate()) + 1)
         self.tracker.update(t, fr.t[max(0, fr.n - k) : fr.n], self._timing(max(0, fr.n - k), fr.n))
         self._note_pending(t)
-        if self._due(t):
-            self._analyse_window(t)
+        if not self._in_flight and self._due(t):
+            self._request_window(t)
         cue = self.gate.update(t, self._window.cues)
         phase = self.tracker.phase
         quality = "no-person" if not person else ("legs-out-of-frame" if legs_out else None)
@@ -546,51 +615,51 @@ class StreamingAnalysis:
 
     # -- per window (bounded by window_s) ---------------------------------------------------
 
-    def _analyse_window(self, t: float) -> None:
+    @property
+    def window_in_flight(self) -> bool:
+        """A window analysis was handed out (:meth:`take_window`) and not yet applied."""
+        return self._in_flight
+
+    def take_window(self) -> WindowJob | None:
+        """The window analysis that came due on the last push, for another thread to run
+        (``background=True``); None when none is due. Apply its result with :meth:`apply_window`."""
+        job, self._job = self._job, None
+        return job
+
+    def apply_window(self, result: WindowResult) -> None:
+        """Fold a window's analysis into the live state (count, levels, cues); the next pushes
+        see it. Called on the pushing thread; the result may be a few frames old."""
+        self._in_flight = False
+        a = result.analysis
+        st = self.stats
+        st.analyses += 1
+        st.frames_analysed += result.frames
+        st.max_window_frames = max(st.max_window_frames, result.frames)
+        leg_px = a.report.quality.leg_length_px
+        if leg_px is not None and math.isfinite(leg_px) and leg_px > 0:
+            self._window.leg_px = float(leg_px)
+        self._model = result.model
+        if result.levels is not None:
+            self.tracker.levels(*result.levels)
+        if self._count(a.report.reps, result.cut_at):
+            self._pending_since = None
+        self._window.cues = self._cues(a)
+
+    def _request_window(self, t: float) -> None:
         s = self.settings
         fr = self._frames
         start = int(np.searchsorted(fr.t[: fr.n], t - s.window_s, side="left"))
         series = fr.series(start, self.width, self.height, self._rate())
-        a = analyse(series, self.spec, asked_position=self.asked_position, height_cm=self.height_cm)
+        cut_at = float(fr.t[start]) if start > 0 else -math.inf  # a cut window may clip its first reps
+        job = WindowJob(
+            self.spec, series, fr.prim[start : fr.n].copy(), cut_at, self.asked_position, self.height_cm
+        )
         self._last_analysis = t
-        st = self.stats
-        st.analyses += 1
-        st.frames_analysed += series.frames
-        st.max_window_frames = max(st.max_window_frames, series.frames)
-        leg_px = a.report.quality.leg_length_px
-        if leg_px is not None and math.isfinite(leg_px) and leg_px > 0:
-            self._window.leg_px = float(leg_px)
-        self._levels(a, start)
-        cut = start > 0  # the window starts after the set did: its first reps may be clipped
-        added = self._count(a.report.reps, float(fr.t[start]) if cut else -math.inf)
-        if added:
-            self._pending_since = None
-        self._window.cues = self._cues(a)
-
-    def _levels(self, a: Analysis, start: int) -> None:
-        """The window's motion model (the offline timing signal's denoiser, kept to apply to each
-        new frame) and the rest and squeeze levels of the timing signal for the phase tracker."""
-        fr = self._frames
-        c = a.traces.cleaned
-        y_smooth = self._sign * a.traces.primary
-        if not np.isfinite(y_smooth).any():
-            return
-        x = motion_features(c.xyz_raw, c.world_raw)
-        model = fit_motion(y_smooth, x, uses_world=c.world_raw is not None)
-        self._model = model
-        if model is not None:
-            y = model.apply(x)
-            y_smooth = smooth(y, a.report.video.fps)
+        self._in_flight = True
+        if self.background:
+            self._job = job
         else:
-            y = fr.prim[start : fr.n]
-        ok = np.isfinite(y_smooth)
-        if ok.sum() < 8:
-            return
-        lo = float(np.percentile(y_smooth[ok], 10))
-        hi = float(np.percentile(y_smooth[ok], 98))
-        floor = max(self.spec.min_rom, MIN_SNR * noise_level(y), 1e-9)
-        if hi - lo > floor:
-            self.tracker.levels(lo, hi - lo)
+            self.apply_window(job.run())
 
     def _timing(self, i0: int, i1: int) -> FloatArray:
         """The oriented timing signal of frames i0..i1 from their raw landmarks: the window's
@@ -606,25 +675,36 @@ class StreamingAnalysis:
     def _count(self, found: list[Rep], cut_at: float) -> int:
         """Merge the window's complete reps into the count; returns how many were added.
 
-        A counted rep is refreshed by every window that sees it whole (with the rest before it),
-        so its timing and numbers come from the most context; once the window's start reaches
-        it, its last whole view is kept for good.
+        The count only grows: a counted rep stays counted even if a later window no longer finds
+        it. To keep false counts rare, a rep found complete is counted once its return to rest is
+        confirmed: by the live phase tracker, back at rest since the rep began, or else by the
+        next window finding it complete too (a window ending mid-movement, before the tracker
+        knows the set's levels, can fit a rep to noise that the next, longer view does not
+        repeat). A counted rep is refreshed by each later window that sees it whole
+        (with the rest before it), and kept for good once the window's start reaches it.
         """
         edge = cut_at + self.settings.edge_s
-        before = len(self._counted)
-        kept: list[_Counted] = []
-        for c in self._counted:
-            if c.frozen or c.rep.start_s < edge:
-                kept.append(_Counted(c.rep, frozen=True))
-        for r in found:
-            if r.start_s < edge:
-                continue  # its rest was clipped by the window: an earlier window saw it whole
-            if any(_same_rep(r, k.rep) for k in kept):
-                continue
-            kept.append(_Counted(r))
-        kept.sort(key=lambda c: c.rep.start_s)
-        self._counted = kept
-        return max(0, len(kept) - before)
+        counted = self._counted
+        for c in counted:
+            if c.rep.start_s < edge:
+                c.frozen = True
+        whole = [r for r in found if r.start_s >= edge]  # else its rest was clipped: seen earlier
+        new: list[Rep] = []
+        for r in whole:
+            match = max(counted, key=lambda c: _overlap(r, c.rep), default=None)
+            if match is not None and _same_rep(r, match.rep):
+                if not match.frozen:
+                    match.rep = r
+            elif self._rested_since(r.start_s) or any(_same_rep(r, p) for p in self._candidates):
+                counted.append(_Counted(r))
+                new.append(r)
+        self._candidates = [r for r in whole if not any(_same_rep(r, c.rep) for c in counted)]
+        counted.sort(key=lambda c: c.rep.start_s)
+        return len(new)
+
+    def _rested_since(self, t: float) -> bool:
+        tr = self.tracker
+        return tr.amp is not None and tr.state == 0 and tr.since > t
 
     def _cues(self, a: Analysis) -> list[Cue]:
         """The cue rules over the reps counted so far and the window's set-level findings."""

@@ -5,9 +5,15 @@ frames is what keeps it fast and steady) and one streaming analysis. A selfie pr
 mirror image: pose on it would call the person's left leg their right, so with ``mirrored=True``
 the landmarks are un-mirrored (x flipped, left and right swapped) before the analysis sees them,
 while the landmarks returned for drawing stay in the frame's own (mirrored) coordinates.
+
+The streaming core's window re-analysis (20-60 ms, about one frame in five) runs on a worker
+thread (``background=True``, the default): the frame that brings it due is answered at once, and
+the result is folded in on the first frame after it is ready, so no frame waits for it.
 """
 
 from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +22,13 @@ from midline.catalog.loader import Catalog
 from midline.core.landmarks import N_LANDMARKS
 from midline.core.pipeline import Analysis
 from midline.core.spec import AnalysisSpec
-from midline.core.streaming import LiveUpdate, StreamingAnalysis, StreamSettings, TargetTempo
+from midline.core.streaming import (
+    LiveUpdate,
+    StreamingAnalysis,
+    StreamSettings,
+    TargetTempo,
+    WindowResult,
+)
 from midline.errors import InputError
 from midline.pose.backend import PoseBackend
 
@@ -79,6 +91,7 @@ class LiveCoach:
         height_cm: float | None = None,
         tempo: TargetTempo | None = None,
         settings: StreamSettings | None = None,
+        background: bool = True,
     ) -> None:
         self.backend = backend
         self.stream = StreamingAnalysis(
@@ -90,7 +103,10 @@ class LiveCoach:
             height_cm=height_cm,
             tempo=tempo,
             settings=settings,
+            background=background,
         )
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="live-window") if background else None
+        self._window: Future[WindowResult] | None = None
         self.frames = 0
         self.last_update: LiveUpdate | None = None
 
@@ -104,6 +120,7 @@ class LiveCoach:
             raise FrameOrderError(f"frame at {t:.3f} s arrived after the frame at {last.t:.3f} s")
         if rgb.ndim != 3 or rgb.shape[2] != 3:
             raise InputError(f"a live frame must be an RGB image (H, W, 3), got shape {rgb.shape}")
+        self._fold(wait=False)
         found = self.backend.process(rgb, t)
         world: FloatArray | None
         if found is None:
@@ -117,13 +134,26 @@ class LiveCoach:
             if world is not None and not np.isfinite(world).any():
                 world = None
             update = self.stream.push(t, image, world)
+        job = self.stream.take_window()
+        if job is not None and self._worker is not None:
+            self._window = self._worker.submit(job.run)
         self.frames += 1
         self.last_update = update
         return update, drawn
 
     def finish(self) -> Analysis:
         """The whole set's analysis (the same as the offline analysis of the frames seen)."""
+        self._fold(wait=True)
         return self.stream.finish()
 
+    def _fold(self, wait: bool) -> None:
+        """Apply the worker's window analysis once it is ready (or, with ``wait``, when it is)."""
+        fut = self._window
+        if fut is not None and (wait or fut.done()):
+            self._window = None
+            self.stream.apply_window(fut.result())
+
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
         self.backend.close()

@@ -270,6 +270,9 @@ class LiveSession:
         return save_live_set(self.web, self.owner, self.start, analysis)
 
     def close(self) -> None:
+        if self.coach is not None:
+            self.coach.close()  # its window worker, then the pose model
+            self.coach = self.backend = None
         if self.backend is not None:
             self.backend.close()
             self.backend = None
