@@ -20,11 +20,26 @@ and a Blender render (defaults: r03 clip, 480 px, 30 s), three runs:
 | 8.1-8.5 | 17.8 fps | 16.1 fps | 0.91 | 52 ms | 134 ms | met |
 | 8.5-9.5 | 18.2 fps | 14.5 fps | 0.79 | 50 ms | 173 ms | not met |
 
-Where the time goes: the server spends 28-30 ms of CPU per frame (all its threads; one idle core
-would sustain about 34 frames/s): JPEG decode under 1 ms, pose estimation about 24 ms (MediaPipe,
-complexity 1: the floor), the streaming core under 1 ms on most frames but 20-60 ms of CPU on about
-one frame in five at 15 frames/s (its re-analysis of the trailing window), which is what lifts p95;
-JSON and the WebSocket under 1 ms. Frame size barely matters (pose runs on a fixed-size crop).
+After the window analysis moved to LiveCoach's worker thread (same day, same machine, runs of
+the code before ("sync") and after ("worker") alternated, 30 s each):
+
+| code | load average (start -> end) | bare loop | live | p50 | p95 | max | server core p95 |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| sync | 3.2 -> 5.1 | 29.8 fps | 26.4 fps | 36 ms | 67 ms | 174 ms | 31.6 ms |
+| worker | 5.1 -> 6.1 | 31.8 fps | 34.1 fps | 25 ms | 49 ms | 467 ms | 1.2 ms |
+| sync | 6.1 -> 5.6 | 49.4 fps | 29.7 fps | 33 ms | 62 ms | 131 ms | 29.2 ms |
+| worker | 5.6 -> 6.7 | 27.4 fps | 22.1 fps | 36 ms | 90 ms | 661 ms | 1.3 ms |
+
+The core's share of a frame's answer no longer has a tail (p95 29-32 ms -> 1.2-1.3 ms; the
+window's CPU now runs beside the frames); the end-to-end p95 is then pose estimation's own tail,
+which on this shared machine varies more between runs than the change does.
+
+Where the time goes (before the worker thread): the server spends 28-30 ms of CPU per frame
+(all its threads; one idle core would sustain about 34 frames/s): JPEG decode under 1 ms, pose
+estimation about 24 ms (MediaPipe, complexity 1: the floor), the streaming core under 1 ms on
+most frames but 20-60 ms of CPU on about one frame in five at 15 frames/s (its re-analysis of the
+trailing window), which is what lifted p95; JSON and the WebSocket under 1 ms. Frame size
+barely matters (pose runs on a fixed-size crop).
 
     .venv/bin/python benchmarks/live_latency.py [--clip CLIP.mp4] [--seconds 30] [--width 480]
 """
