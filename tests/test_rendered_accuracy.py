@@ -56,6 +56,7 @@ KNOWN = {
     # Side-lying: the bent top (support) leg's position is not reported (null), as in the synthetic set.
     ("r12", "position"): "support leg not reported",
     ("r13", "position"): "support leg not reported",
+    ("r14", "position"): "support leg not reported",
     # Supine, side view: the feet point at the camera's side; foot progression is misread.
     ("r15", "position"): "side view: legs read pilates-stance / internal (parallel)",
     ("r16", "position"): "side view: legs read internal / pilates-stance (parallel)",
