@@ -29,6 +29,7 @@ the code before ("sync") and after ("worker") alternated, 30 s each):
 | worker | 5.1 -> 6.1 | 31.8 fps | 34.1 fps | 25 ms | 49 ms | 467 ms | 1.2 ms |
 | sync | 6.1 -> 5.6 | 49.4 fps | 29.7 fps | 33 ms | 62 ms | 131 ms | 29.2 ms |
 | worker | 5.6 -> 6.7 | 27.4 fps | 22.1 fps | 36 ms | 90 ms | 661 ms | 1.3 ms |
+| worker | 5.4 -> 6.9 | 26.0 fps | 22.6 fps | 44 ms | 73 ms | 92 ms | 1.2 ms |
 
 The core's share of a frame's answer no longer has a tail (p95 29-32 ms -> 1.2-1.3 ms; the
 window's CPU now runs beside the frames); the end-to-end p95 is then pose estimation's own tail,
