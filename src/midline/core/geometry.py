@@ -26,8 +26,14 @@ FOOT = {
 }
 
 
+def norm(v: FloatArray, keepdims: bool = False) -> FloatArray:
+    """``np.linalg.norm(v, axis=-1)``, the same numbers without its extra temporary (``v.conj()``)."""
+    out: FloatArray = np.sqrt(np.add.reduce(v * v, axis=-1, keepdims=keepdims))
+    return out
+
+
 def _unit(v: FloatArray) -> FloatArray:
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    n = norm(v, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         out: FloatArray = v / n
     return out
@@ -51,7 +57,7 @@ def surface_gap(xyz: FloatArray, level: str, leg_px: float, use_depth: bool) -> 
     """
     lp, rp = level_points(xyz, level)
     d = lp - rp if use_depth else (lp - rp)[:, :2]
-    dist = np.linalg.norm(d, axis=-1)
+    dist = norm(d)
     out: FloatArray = dist / leg_px - BREADTH[level]
     return out
 
@@ -121,7 +127,12 @@ def undo_perspective(points: FloatArray, width: int, height: int) -> FloatArray:
     f = FOCAL_PER_SIZE * max(width, height)
     centre = np.array([width / 2.0, height / 2.0])
     out = points.copy()
-    out[..., :2] = centre + (points[..., :2] - centre) * (1.0 + points[..., 2:3] / f)
+    scale = points[..., 2:3] / f
+    scale += 1.0
+    xy = out[..., :2]  # centre + (xy - centre) * scale, in place (an hour's temporaries spared)
+    xy -= centre
+    xy *= scale
+    xy += centre
     return out
 
 
@@ -178,11 +189,9 @@ def floor_angle_deg(xyz: FloatArray, side: str) -> FloatArray:
 def view_score(xyz: FloatArray) -> float:
     """(shoulder width + hip width) / torso length in the image: ~1 facing, ~0.5 or less side-on."""
     p = xyz[..., :2]
-    sw = np.linalg.norm(p[:, B.LEFT_SHOULDER] - p[:, B.RIGHT_SHOULDER], axis=-1)
-    hw = np.linalg.norm(p[:, B.LEFT_HIP] - p[:, B.RIGHT_HIP], axis=-1)
-    torso = np.linalg.norm(
-        _mid(p, B.LEFT_SHOULDER, B.RIGHT_SHOULDER) - _mid(p, B.LEFT_HIP, B.RIGHT_HIP), axis=-1
-    )
+    sw = norm(p[:, B.LEFT_SHOULDER] - p[:, B.RIGHT_SHOULDER])
+    hw = norm(p[:, B.LEFT_HIP] - p[:, B.RIGHT_HIP])
+    torso = norm(_mid(p, B.LEFT_SHOULDER, B.RIGHT_SHOULDER) - _mid(p, B.LEFT_HIP, B.RIGHT_HIP))
     with np.errstate(invalid="ignore", divide="ignore"):
         r = (sw + hw) / torso
     r = r[np.isfinite(r)]
