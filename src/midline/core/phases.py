@@ -11,6 +11,7 @@ model's velocity is zero, i.e. the phase boundaries.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -149,12 +150,19 @@ def _levels(g_r: FloatArray, g_f: FloatArray, yy: FloatArray, m: FloatArray) -> 
     return out
 
 
-def _sse(tt: FloatArray, yy: FloatArray, m: FloatArray, times: FloatArray) -> tuple[FloatArray, FloatArray]:
-    g_r, g_f, *_ = _model(tt, times)
+_Fit = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+"""A fit's state at given times: tau and duration of the rise and the fall, the prediction."""
+
+
+def _sse(
+    tt: FloatArray, yy: FloatArray, m: FloatArray, times: FloatArray
+) -> tuple[FloatArray, FloatArray, _Fit]:
+    """Weighted squared error per rep, the levels and the fit's state (reused by the next step)."""
+    g_r, g_f, tau_r, tau_f, d_r, d_f = _model(tt, times)
     lv = _levels(g_r, g_f, yy, m)
     pred = lv[:, 0:1] * (1 - g_r) + lv[:, 1:2] * (g_r - g_f) + lv[:, 2:3] * g_f
     out: FloatArray = (m * (yy - pred) ** 2).sum(axis=1)
-    return out, lv
+    return out, lv, (tau_r, tau_f, d_r, d_f, pred)
 
 
 def _levenberg_marquardt(
@@ -163,11 +171,11 @@ def _levenberg_marquardt(
     """Damped Gauss-Newton on the 4 times, the levels re-solved exactly at every step."""
     n = len(times)
     lam = np.full(n, 1e-2)
-    sse, lv = _sse(tt, yy, m, times)
+    sse, lv, fit = _sse(tt, yy, m, times)
     for _ in range(iterations):
-        g_r, g_f, tau_r, tau_f, d_r, d_f = _model(tt, times)
+        # the model and prediction at the current times were computed by the _sse that chose them
+        tau_r, tau_f, d_r, d_f, pred = fit
         a, b, c = lv[:, 0:1], lv[:, 1:2], lv[:, 2:3]
-        pred = a * (1 - g_r) + b * (g_r - g_f) + c * g_f
         resid = (yy - pred) * m
         sr = (b - a) * _min_jerk_slope(tau_r) / d_r
         sf = (c - b) * _min_jerk_slope(tau_f) / d_f
@@ -184,8 +192,13 @@ def _levenberg_marquardt(
         cand[:, 1] = np.maximum(cand[:, 1], cand[:, 0] + dt)
         cand[:, 2] = np.maximum(cand[:, 2], cand[:, 1] - dt)
         cand[:, 3] = np.maximum(cand[:, 3], cand[:, 2] + dt)
-        new_sse, new_lv = _sse(tt, yy, m, cand)
+        new_sse, new_lv, new_fit = _sse(tt, yy, m, cand)
         better = np.isfinite(new_sse) & (new_sse < sse)
+        if better.all():
+            fit = new_fit
+        elif better.any():
+            keep = better[:, None]
+            fit = cast(_Fit, tuple(np.where(keep, new, cur) for new, cur in zip(new_fit, fit, strict=True)))
         times = np.where(better[:, None], cand, times)
         lv = np.where(better[:, None], new_lv, lv)
         sse = np.where(better, new_sse, sse)
