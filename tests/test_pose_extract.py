@@ -98,3 +98,13 @@ def test_a_worker_ready_when_little_is_left_leaves_it_to_the_lead() -> None:
         lead.write(0, 1.0)
         assert _Handoff(shared, "tail", 10.0).claim(warmup_s=1.0) == pytest.approx(1.0 + 10.0 / 2)
         assert lead.read(1) == pytest.approx(6.0)
+
+
+def test_the_same_video_gives_the_same_landmarks_however_loaded_the_machine() -> None:
+    # Two processes split the video into fixed halves (not where a race puts the seam), so
+    # re-analysing a file can never change its report.
+    options = ExtractOptions(workers=2, sample_fps=30, min_split_s=0.0)
+    first = extract_landmarks(CLIP, options)
+    second = extract_landmarks(CLIP, options)
+    np.testing.assert_array_equal(first.t, second.t)
+    np.testing.assert_array_equal(first.image, second.image)

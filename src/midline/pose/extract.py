@@ -46,7 +46,11 @@ class ExtractOptions:
     max_width: int = 1280
     warmup_s: float = 1.0
     min_split_s: float = 6.0
-    balance: bool = True  # two processes agree on their seam at run time (False: equal halves)
+    # False: two processes split the video into fixed halves, so the same video always gives the
+    # same landmarks. True: they agree on the seam at run time (faster when the worker starts
+    # slowly) but where it falls depends on the machine's load, and MediaPipe's tracking differs
+    # around it: re-analysing a file could change a cue (measured on rendered clip r06).
+    balance: bool = False
     limits: VideoLimits = field(default_factory=VideoLimits)
 
 
