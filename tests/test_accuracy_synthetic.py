@@ -1,10 +1,10 @@
 """The analysis against the known answers of every synthetic case (tests/data/synthetic).
 
-Criteria (the issue's definition of done): rep count exact; phase boundaries within 0.15 s;
-knee and ankle surface gaps at the squeeze within 0.03 leg lengths (standing and seated
-squeezes); the right leg position, left and right; every expected cue present and no
-forbidden one. Cases that do not meet a criterion yet are marked xfail with the reason, so
-the table in docs/analysis.md and this file tell the same story.
+Criteria (the issue's definition of done): rep count exact; phase durations within 0.15 s
+(and, beside it, phase boundaries within 0.15 s); knee and ankle surface gaps at the squeeze
+within 0.03 leg lengths (standing and seated squeezes); the right leg position, left and right;
+every expected cue present and no forbidden one. Cases that do not meet a criterion yet are
+marked xfail with the reason, so the table in docs/accuracy.md and this file tell the same story.
 """
 
 from __future__ import annotations
@@ -26,7 +26,19 @@ KNOWN = {
     # noise-limited: the timing signal's noise is ~10 % of the range per frame, where the
     # Cramer-Rao bound of a 1.8 s release's end is +-0.08 s; the fit sits at that bound
     # (tests/test_core_phases.py), so this is noise, not the method (docs/analysis.md, 7)
-    ("d07_standing-squeeze_noisy-dropouts-half-start", "phases"): "noise-limited (at the bound)",
+    ("d07_standing-squeeze_noisy-dropouts-half-start", "boundaries"): "noise-limited (at the bound)",
+    # phase durations (two boundaries' errors add up): at 10 % noise the Cramer-Rao bound of a
+    # squeeze's / release's duration is +-0.11 / +-0.15 s (one sigma), so the worst of 12
+    # durations of a noisy case passes 0.15 s; the fit is unbiased and at the bound
+    # (tests/test_core_phases.py, docs/analysis.md). Measured worst duration errors:
+    ("d03_standing-squeeze_loose-below-hd-world", "phases"): "noise-limited: 0.185 s",
+    ("d04_standing-squeeze_valgus", "phases"): "noise-limited: 0.188 s",
+    ("d07_standing-squeeze_noisy-dropouts-half-start", "phases"): "noise-limited: 0.301 s",
+    ("d10_seated-squeeze_valgus", "phases"): "noise-limited: 0.161 s",
+    ("d12_seated-squeeze_partial", "phases"): "noise-limited: 0.260 s",
+    # double leg lowers: the hold reads 0.04-0.15 s long in every case (a lean, not noise; the
+    # generator's minimum-jerk variable is not the hip angle we fit, docs/analysis.md)
+    ("d22_double-leg-lowers_off-axis-noisy-dropouts-fps25-hd", "phases"): "lean + noise: 0.163 s",
     # side-lying: the bent top (support) leg's foot reads 36-40 degrees turned out from every
     # general reference (knee plane, hip line, body axes) where the truth says parallel, so its
     # position is not reported (null) rather than named under an unknown convention
@@ -35,7 +47,7 @@ KNOWN = {
     ("d17_inner-thigh-lift_partial-half-end", "position"): "support leg not reported",
     ("d18_inner-thigh-lift_pilates-stance-noisy-dropouts-off-axis", "position"): "support leg",
 }
-CRITERIA = ("reps", "phases", "gaps", "position", "cues")
+CRITERIA = ("reps", "phases", "boundaries", "gaps", "position", "cues")
 _cache: dict[str, object] = {}
 
 
@@ -65,6 +77,8 @@ def test_case_meets_criterion(path: Path, criterion: str) -> None:
     if criterion == "reps":
         assert r.reps_got == r.reps_truth
     elif criterion == "phases":
+        assert r.duration_err is None or r.duration_err <= PHASE_TOL_S, r.duration_err
+    elif criterion == "boundaries":
         assert r.phase_err is None or r.phase_err <= PHASE_TOL_S, r.phase_err
     elif criterion == "gaps":
         assert r.knee_err is None or r.knee_err <= GAP_TOL, r.knee_err
