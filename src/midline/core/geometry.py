@@ -125,14 +125,16 @@ def undo_perspective(points: FloatArray, width: int, height: int) -> FloatArray:
     heel: without it a straight foot looks turned out.
     """
     f = FOCAL_PER_SIZE * max(width, height)
-    centre = np.array([width / 2.0, height / 2.0])
     out = points.copy()
-    scale = points[..., 2:3] / f
+    scale = points[..., 2] / f
     scale += 1.0
-    xy = out[..., :2]  # centre + (xy - centre) * scale, in place (an hour's temporaries spared)
-    xy -= centre
-    xy *= scale
-    xy += centre
+    # centre + (x - centre) * scale, in place and one coordinate at a time: numpy runs each as
+    # one long loop, where a (..., 2) slice broadcast against the centre runs 2-element loops
+    for k, centre in ((0, width / 2.0), (1, height / 2.0)):
+        v = out[..., k]
+        v -= centre
+        v *= scale
+        v += centre
     return out
 
 
