@@ -200,9 +200,12 @@ def clean(series: LandmarkSeries) -> Cleaned:
     the face and hands are not analysed.
     """
     cols = list(BODY_LANDMARKS)
-    img = series.image[:, cols]
+    # np.take, not img[:, cols]: numpy's fancy indexing of a middle axis is ~6x slower
+    img = np.take(series.image, cols, axis=1)
     w, h = float(series.width), float(series.height)
-    xyz = img[..., :3] * np.array([w, h, w])
+    xyz = np.empty((*img.shape[:2], 3))
+    for k, size in enumerate((w, h, w)):  # one long loop per coordinate, not 3-element ones
+        np.multiply(img[..., k], size, out=xyz[..., k], dtype=np.float64)
     vis = np.nan_to_num(img[..., 3], nan=0.0)
     raw_ok = np.isfinite(img[..., 0])
     detected = raw_ok.any(axis=1)  # BlazePose gives all 33 points or none
@@ -216,7 +219,7 @@ def clean(series: LandmarkSeries) -> Cleaned:
     xyz, xyz_raw = _filtered(xyz, window, max_gap, series.fps)
     world = world_raw = None
     if series.world is not None:
-        world, world_raw = _filtered(series.world[:, cols], window, max_gap, series.fps)
+        world, world_raw = _filtered(np.take(series.world, cols, axis=1), window, max_gap, series.fps)
     return Cleaned(
         xyz=xyz,
         xyz_raw=xyz_raw,
@@ -370,7 +373,7 @@ def denoise_by_motion(
 def _relative(pts: FloatArray) -> FloatArray:
     """The timing landmarks relative to the hip midpoint, flattened to (T, P * D)."""
     hip_mid = (pts[:, B.LEFT_HIP] + pts[:, B.RIGHT_HIP]) / 2.0
-    rel = pts[:, list(TIMING_LANDMARKS)] - hip_mid[:, None, :]
+    rel = np.take(pts, TIMING_LANDMARKS, axis=1) - hip_mid[:, None, :]
     out: FloatArray = rel.reshape(len(pts), -1)
     return out
 
