@@ -27,8 +27,18 @@ FOOT = {
 
 
 def norm(v: FloatArray, keepdims: bool = False) -> FloatArray:
-    """``np.linalg.norm(v, axis=-1)``, the same numbers without its extra temporary (``v.conj()``)."""
-    out: FloatArray = np.sqrt(np.add.reduce(v * v, axis=-1, keepdims=keepdims))
+    """``np.linalg.norm(v, axis=-1)``, the same numbers, faster.
+
+    For 2 or 3 coordinates the squares are summed one coordinate at a time, in the order
+    ``np.add.reduce`` sums them: numpy reduces a short last axis in loops of 2-3 elements.
+    """
+    if v.ndim > 1 and v.shape[-1] in (2, 3):
+        sq = v[..., 0] * v[..., 0]
+        for k in range(1, v.shape[-1]):
+            sq += v[..., k] * v[..., k]
+        out: FloatArray = np.sqrt(sq, out=sq)
+        return out[..., None] if keepdims else out
+    out = np.sqrt(np.add.reduce(v * v, axis=-1, keepdims=keepdims))
     return out
 
 
