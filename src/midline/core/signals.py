@@ -249,7 +249,7 @@ def leg_length_px(c: Cleaned) -> float:
         for name, a, b in (("thigh", hip, knee), ("shank", knee, ankle)):
             ok = c.seen[:, a] & c.seen[:, b] & c.inside[:, a] & c.inside[:, b]
             if ok.sum() >= 3:
-                d = np.linalg.norm(c.xyz[ok, a, :2] - c.xyz[ok, b, :2], axis=-1)
+                d = geo.norm(c.xyz[:, a, :2] - c.xyz[:, b, :2])[ok]  # (cheaper than picking first)
                 segs[name].append(float(np.median(d)))
     thigh = max(segs["thigh"]) if segs["thigh"] else float("nan")
     shank = max(segs["shank"]) if segs["shank"] else float("nan")
