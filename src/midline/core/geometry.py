@@ -109,16 +109,24 @@ def foot_angle_deg(
     heel, toe, knee, ankle = point(heel_i), point(toe_i), point(knee_i), point(ankle_i)
     hips = point(B.LEFT_HIP) - point(B.RIGHT_HIP)
     if np.isfinite(hips).all(axis=1).any():  # the pelvis turns little: its median is steadier
-        hips = np.broadcast_to(np.nanmedian(hips, axis=0), hips.shape)
+        hips = np.nanmedian(hips, axis=0)[None, :]  # one row: the axes below are worked out once
     lateral = _unit(hips)  # toward the person's left
-    vertical = np.broadcast_to(np.array([0.0, -1.0, 0.0]), lateral.shape)  # y is down
+    vertical = np.array([[0.0, -1.0, 0.0]])  # y is down
     up = _unit(knee - ankle) if about_leg else vertical
     forward = _unit(np.cross(lateral, up))
     outward = lateral if side == "left" else -lateral
-    outward = _unit(outward - np.sum(outward * up, axis=-1, keepdims=True) * up)
+    outward = _unit(outward - _dot(outward, up)[..., None] * up)
     foot = toe - heel
-    foot = foot - np.sum(foot * up, axis=-1, keepdims=True) * up
-    out: FloatArray = np.degrees(np.arctan2(np.sum(foot * outward, axis=-1), np.sum(foot * forward, axis=-1)))
+    foot = foot - _dot(foot, up)[..., None] * up
+    out: FloatArray = np.degrees(np.arctan2(_dot(foot, outward), _dot(foot, forward)))
+    return out
+
+
+def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``np.sum(a * b, axis=-1)`` of 3-vectors (broadcast), the same numbers, one coordinate at a time."""
+    out: FloatArray = a[..., 0] * b[..., 0]
+    out = out + a[..., 1] * b[..., 1]
+    out = out + a[..., 2] * b[..., 2]
     return out
 
 
