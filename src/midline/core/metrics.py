@@ -219,7 +219,7 @@ def measure_reps(c: Cleaned, sig: LegSignals, w: RepWindows, leg_px: float) -> R
         rom=amplitude(sig.raw_primary[:, None], u, w.ext_idx, w.ext_m, 1.0),
         leg_range={
             s: amplitude(
-                seen((np.take(c.xyz_raw[..., :2], idx, axis=1) - hips).reshape(n, -1), c.detected),
+                seen((c.xyz_raw[:, list(idx), :2] - hips).reshape(n, -1), c.detected),
                 u,
                 w.ext_idx,
                 w.ext_m,
