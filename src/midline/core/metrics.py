@@ -240,7 +240,7 @@ def set_symmetry(m: RepMeasures, spec: AnalysisSpec) -> float | None:
 def set_confidence(c: Cleaned) -> dict[str, float]:
     """Mean visibility of each landmark group over the frames with a person."""
     det = c.detected
-    return {
-        name: float(np.mean(c.vis[det][:, list(idx)])) if det.any() else 0.0
-        for name, idx in CONFIDENCE_GROUPS.items()
-    }
+    if not det.any():
+        return {name: 0.0 for name in CONFIDENCE_GROUPS}
+    vis = c.vis[det]  # once, not once per group
+    return {name: float(np.mean(vis[:, list(idx)])) for name, idx in CONFIDENCE_GROUPS.items()}
