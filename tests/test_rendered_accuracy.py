@@ -60,8 +60,7 @@ KNOWN = {
     # Supine, side view: the feet point at the camera's side; foot progression is misread.
     ("r15", "position"): "side view: legs read pilates-stance / internal (parallel)",
     ("r16", "position"): "side view: legs read internal / pilates-stance (parallel)",
-    # r17 (same view; still rendering when this was written): predicted from r15 and r16, not measured.
-    ("r17", "position"): "side view: foot rotation seen edge-on (predicted from r15, r16)",
+    ("r17", "position"): "side view: legs read pilates-stance / internal (parallel)",
 }
 
 
