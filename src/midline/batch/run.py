@@ -153,7 +153,10 @@ def run_batch(
     started_at = dt.datetime.now(dt.UTC).isoformat()
     try:
         if planned.tasks:
-            for outcome in engine.run(planned.tasks, observer.frames):
+            # Longest first: the last videos to start are the short ones, so the workers finish
+            # together instead of one waiting on a long video started last.
+            longest_first = sorted(planned.tasks, key=lambda t: -t.expected_frames)
+            for outcome in engine.run(longest_first, observer.frames):
                 path, sha = planned.hashes[outcome.index]
                 row = _finish(outcome, path, sha, settings, out_dir, journal, store)
                 rows[outcome.index] = row
