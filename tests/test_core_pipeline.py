@@ -231,3 +231,18 @@ def test_a_hidden_far_leg_in_a_side_view_is_not_out_of_frame() -> None:
     report = analyse(hidden, analysis_spec(CATALOG, "double-leg-lowers")).report
     assert "legs-out-of-frame" not in report.cue_codes()
     assert report.summary.rep_count == 4
+
+
+def test_a_side_view_reports_no_gap_between_the_legs_and_says_why() -> None:
+    # From the side the legs are side by side along the camera's axis: the gap is depth, which a
+    # single camera only guesses, so it is null and the report says the squeeze was not checked.
+    series = read_landmarks(
+        Path(__file__).parent / "data/synthetic/d19_double-leg-lowers_clean-world.landmarks.json"
+    )
+    analysis = analyse(series, analysis_spec(CATALOG, "double-leg-lowers"))
+    report = analysis.report
+    assert report.summary.rep_count == 4
+    assert report.summary.knee_gap_at_squeeze is None and report.summary.ankle_gap_at_squeeze is None
+    assert all(r.knee_gap_min is None and r.ankle_gap_min is None for r in report.reps)
+    assert np.isnan(analysis.traces.knee_gap).all()
+    assert any("from the side" in w for w in report.quality.warnings)

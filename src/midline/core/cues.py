@@ -118,6 +118,11 @@ def build_cues(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
         for i, k, a in zip(idx, f.rep_knee_gap, f.rep_ankle_gap, strict=True)
         if k is not None and a is not None and k <= spec.knees_meet_gap and a >= spec.ankles_apart_gap
     ]
+    if n and spec.view == "side":
+        f.warnings.append(
+            "Filmed from the side, the gap between the legs is out of sight: the squeeze of the legs "
+            "together was not checked (film a set from the front for that)."
+        )
     if n and any(k is not None for k in f.rep_knee_gap) and all(a is None for a in f.rep_ankle_gap):
         f.warnings.append("Ankles not reliably visible: the ankle squeeze was not checked.")
     if n and 2 * len(loose) >= n:

@@ -460,10 +460,18 @@ def leg_signals(series: LandmarkSeries, spec: AnalysisSpec, c: Cleaned, leg_px: 
     raw_primary = seen(primary_signal(spec, raw, raw_gaps["knee"]), det)
     sign = 1.0 if spec.squeeze_direction == "increasing" else -1.0
     timing_raw = denoise_by_motion(sign * primary, raw, c.world_raw, fallback=sign * raw_primary)
+    gap_ok = ok
+    if side_view:
+        # Filmed from the side, the legs are side by side along the camera's axis: their gap is
+        # all depth, which a single camera's pose model only guesses (MediaPipe read 0.6-0.7 leg
+        # lengths on rendered legs that touched). A gap nobody can see is not reported.
+        gaps = {lv: np.full_like(g, np.nan) for lv, g in gaps.items()}
+        raw_gaps = {lv: np.full_like(g, np.nan) for lv, g in raw_gaps.items()}
+        gap_ok = {lv: np.zeros_like(m) for lv, m in ok.items()}
     return LegSignals(
         gaps=gaps,
         raw_gaps=raw_gaps,
-        reliable=ok,
+        reliable=gap_ok,
         primary=primary,
         raw_primary=raw_primary,
         timing=smooth(timing_raw, series.fps),
