@@ -140,3 +140,22 @@ def shrink_png(path: Path) -> None:
     with Image.open(path) as image:
         small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     small.save(path, optimize=True)
+
+
+def left_page(old: Any) -> Any:
+    """A wait condition: the element ``old`` (e.g. the page's <html>) is gone, the next page loaded.
+
+    Selenium's ``staleness_of`` expects a StaleElementReferenceException, but Chromium answers a
+    node that vanished mid-navigation with a plain "Node with given id does not belong to the
+    document" error: any WebDriverException on the old node means it is gone.
+    """
+    from selenium.common.exceptions import WebDriverException
+
+    def gone(_driver: Any) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    return gone

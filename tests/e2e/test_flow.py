@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_browser import Screenshots
+from e2e_browser import Screenshots, left_page
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -41,7 +41,7 @@ def submit(driver: WebDriver, form: Any) -> None:
     """Click the form's button and wait for the page it leads to."""
     old = driver.find_element(By.TAG_NAME, "html")
     form.find_element(By.TAG_NAME, "button").click()
-    wait(driver).until(ec.staleness_of(old))
+    wait(driver).until(left_page(old))
 
 
 def sign_up(driver: WebDriver, base: str, username: str, display_name: str) -> None:

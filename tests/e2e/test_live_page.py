@@ -14,7 +14,7 @@ from typing import Any
 
 import av
 import pytest
-from e2e_browser import Screenshots, require_browser, start_chromium
+from e2e_browser import Screenshots, left_page, require_browser, start_chromium
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -102,7 +102,7 @@ def test_the_live_page_draws_the_skeleton_counts_the_reps_and_saves_the_set(
     form.find_element(By.NAME, "password").send_keys("pilates ring 42")
     old = driver.find_element(By.TAG_NAME, "html")
     form.find_element(By.TAG_NAME, "button").click()
-    wait(driver).until(ec.staleness_of(old))
+    wait(driver).until(left_page(old))
 
     driver.find_element(By.LINK_TEXT, "Live").click()  # the nav leads there
     wait(driver).until(ec.presence_of_element_located((By.ID, "live-setup")))
