@@ -50,10 +50,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -63,6 +60,7 @@ import av
 import cv2
 import httpx
 import numpy as np
+from local_server import start_server
 from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,29 +91,6 @@ def camera_frame(frames: list[bytes], fps: float, t: float) -> bytes:
     n = len(frames)
     i = int(t * fps) % (2 * n - 2)
     return frames[i if i < n else 2 * n - 2 - i]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    code = "from midline.cli.app import main; import sys; sys.argv = ['midline', *sys.argv[1:]]; main()"
-    args = ["serve", "--port", str(port), "--db", str(root / "web.db"), "--data-dir", str(root / "data")]
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(base + "/login", timeout=2)
-            return proc, base
-        except httpx.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("midline serve did not start") from None
-            time.sleep(0.2)
 
 
 def bare_loop(frames: list[bytes], seconds: float) -> float:

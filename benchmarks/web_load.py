@@ -30,8 +30,6 @@ import argparse
 import os
 import random
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,6 +42,7 @@ from pathlib import Path
 import av
 import httpx
 import numpy as np
+from local_server import start_server
 
 CLIP = Path(__file__).resolve().parent.parent / "tests" / "data" / "rendered"
 CLIP = CLIP / "r01_standing-squeeze_clean_caucasian-female.mp4"
@@ -66,35 +65,6 @@ def tiny_clip(source: Path, target: Path, width: int = 320) -> Path:
             out.mux(enc.encode(small))
         out.mux(enc.encode(None))
     return target
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    cmd = [
-        sys.executable, "-c", "from midline.cli.app import main; main()", "serve",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--db", str(root / "web.db"), "--data-dir", str(root / "data"),
-    ]  # fmt: skip
-    log = (root / "server.log").open("wb")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    end = time.monotonic() + 60
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            sys.exit(f"midline serve exited:\n{(root / 'server.log').read_text()}")
-        try:
-            if httpx.get(url + "/login", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.terminate()
-    sys.exit("midline serve did not answer within 60 s")
 
 
 @dataclass
