@@ -59,8 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         repo=repo,
         catalog=load_catalog(),
         templates=templates,
-        limiter=LoginLimiter(settings.login_failures, settings.login_window_s),
-        jobs=JobQueue(settings.data_dir, repo, settings.keep_videos_days),
+        limiter=LoginLimiter(repo.engine, settings.login_failures, settings.login_window_s),
+        jobs=JobQueue(settings.data_dir, repo, settings.keep_videos_days, settings.analysis_workers),
         revoked=RevokedSessions(settings.data_dir / "ended_sessions.json"),
     )
     app = FastAPI(
