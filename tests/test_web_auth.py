@@ -7,8 +7,10 @@ import stat
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from midline.storage import open_repository
+from midline.storage.orm import LoginFailure
 from midline.web.security import LoginLimiter, hash_password, verify_password
 from midline.web.settings import load_secret
 from web_app import Api, Browser, make_app
@@ -101,29 +103,38 @@ def test_five_failed_logins_lock_that_name_from_that_address(tmp_path: Path) -> 
     assert b.post("/login", {"username": "bob", "password": "correct horse"}).status_code == 303
 
 
-def test_limiter_window_slides() -> None:
-    now = [0.0]
-    limiter = LoginLimiter(failures=2, window_s=60, clock=lambda: now[0])
+def _limiter(tmp_path: Path, now: list[float], name: str = "limit.db") -> LoginLimiter:
+    return LoginLimiter(
+        open_repository(str(tmp_path / name)).engine, failures=2, window_s=60, clock=lambda: now[0]
+    )
+
+
+def test_limiter_window_slides(tmp_path: Path) -> None:
+    now = [1000.0]
+    limiter = _limiter(tmp_path, now)
     limiter.failed("ada", "1.2.3.4")
+    now[0] = 1010.0
     limiter.failed("ADA", "1.2.3.4")
-    assert limiter.blocked("ada", "1.2.3.4") == 60
+    assert limiter.blocked("ada", "1.2.3.4") == 50  # the first failure leaves the window at 1060
     assert limiter.blocked("ada", "5.6.7.8") is None
-    now[0] = 61
+    now[0] = 1061.0
+    assert limiter.blocked("ada", "1.2.3.4") is None
+    limiter.failed("ada", "1.2.3.4")  # one in the window again (1010) plus this one: blocked
+    assert limiter.blocked("ada", "1.2.3.4") == 9
+    limiter.succeeded("ada", "1.2.3.4")
     assert limiter.blocked("ada", "1.2.3.4") is None
 
 
-def test_limiter_forgets_expired_pairs_so_new_usernames_cannot_grow_it_forever() -> None:
-    now = [0.0]
-    limiter = LoginLimiter(failures=2, window_s=60, clock=lambda: now[0])
-    limiter.MAX_KEYS = 100
+def test_limiter_forgets_expired_failures_so_new_usernames_cannot_grow_it_forever(tmp_path: Path) -> None:
+    now = [1000.0]
+    limiter = _limiter(tmp_path, now)
     for i in range(100):
         limiter.failed(f"guess{i}", "1.2.3.4")
-    limiter.failed("ada", "1.2.3.4")
-    limiter.failed("ada", "1.2.3.4")
-    now[0] = 61  # the guesses have expired; ada's two failures come again within her window
+    now[0] = 1061.0  # the guesses have expired; ada's two failures come within her window
     limiter.failed("ada", "9.9.9.9")
     limiter.failed("ada", "9.9.9.9")
-    assert len(limiter._seen) == 1
+    with limiter.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(LoginFailure)) == 2
     assert limiter.blocked("ada", "9.9.9.9") == 60
 
 

@@ -14,7 +14,9 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -197,3 +199,17 @@ class AnalysisLandmarks(Base):
     user_id: Mapped[int] = _owner()
     encoding: Mapped[str] = mapped_column(String(16))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LoginFailure(Base):
+    """A failed login (migration 0003). The login rate limit counts these per (username, client
+    address) over a sliding window in the database, so every server process and a restart see the
+    same count; ``at`` is the wall-clock time in seconds since the epoch."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_address", "username", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[float] = mapped_column(Float, index=True)

@@ -2,8 +2,9 @@
 
 An upload streams to ``data_dir/uploads/<owner>/<random>.video`` (never a user-chosen name, never
 under a static folder) and is cut off, and deleted, once it passes the size limit. Its container is
-checked by probing its content (:func:`midline.video.probe.probe`), not its name. Jobs run one at a
-time on a worker thread (concurrent uploads queue); each job's state is a JSON file written
+checked by probing its content (:func:`midline.video.probe.probe`), not its name. Jobs run on a
+fixed number of worker threads (``workers``: that many at a time; more uploads wait in the queue,
+and a job that fails frees its worker for the next); each job's state is a JSON file written
 atomically, so a crash leaves the last state on disk, and on start any job that was queued or
 running is marked failed with a message: never lost, never half-written. The report folder is
 written by :func:`midline.analysis.analyze_video` (its ``report.json`` comes last) and the
@@ -86,17 +87,22 @@ async def save_stream(chunks: AsyncIterator[bytes], target: Path, limit: int) ->
 
 
 class JobQueue:
-    """Jobs of every user, one worker thread; every read is by (owner, id)."""
+    """Jobs of every user, run by ``workers`` threads; every read is by (owner, id)."""
 
-    def __init__(self, root: Path, repo: LogRepository, keep_videos_days: int | None = 0) -> None:
+    def __init__(
+        self, root: Path, repo: LogRepository, keep_videos_days: int | None = 0, workers: int = 1
+    ) -> None:
+        if workers < 1:
+            raise MidlineError(f"analysis workers: 1 or more, not {workers}")
         self.root = root
+        self.workers = workers
         self.repo = repo
         self.default_keep_days = keep_videos_days
         self.jobs_dir = root / "jobs"
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         self._queue: queue.Queue[str] = queue.Queue()
         self._lock = threading.Lock()
-        self._worker: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self.recover()
 
     # --- paths --------------------------------------------------------------------------------------
@@ -207,9 +213,12 @@ class JobQueue:
         job = Job(job_id, owner, exercise, position, "queued", "queued", 0.0, "", None, time.time())
         with self._lock:
             self._write(job)
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run_forever, name="midline-jobs", daemon=True)
-                self._worker.start()
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self.workers:  # started on the first upload, not before
+                name = f"midline-jobs-{len(self._threads) + 1}"
+                thread = threading.Thread(target=self._run_forever, name=name, daemon=True)
+                thread.start()
+                self._threads.append(thread)
         self._queue.put(job.id)
         return job
 

@@ -1,4 +1,4 @@
-"""Passwords (argon2), the session-bound CSRF token, and the login rate limit."""
+"""Passwords (argon2), the session-bound CSRF token, and the login rate limit (in the database)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ import json
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import ColumnElement, Engine, and_, delete, insert, select
 
 from midline.atomic import write_text
+from midline.storage.orm import LoginFailure
 
 _hasher = PasswordHasher()
 
@@ -53,46 +54,49 @@ def csrf_ok(session: MutableMapping[str, Any], given: str | None) -> bool:
 class LoginLimiter:
     """At most ``failures`` failed logins per (username, client address) in ``window_s`` seconds.
 
-    In memory: one server process is what ``midline serve`` runs; a restart forgets, which only
-    gives an attacker a fresh window as often as they can restart the server.
+    The failures are rows of the database (table ``login_failures``), not process memory: every
+    server process on the same database, and a restarted one, counts the same attempts, so running
+    N processes does not give an attacker N times the tries. Each failure also deletes the rows
+    whose window has passed, so guesses under ever new usernames cannot grow the table without
+    bound. The clock is wall-clock seconds, the one time processes on a machine share.
     """
 
-    def __init__(self, failures: int, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, engine: Engine, failures: int, window_s: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.engine = engine
         self.failures = failures
         self.window_s = window_s
         self.clock = clock
-        self._seen: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
 
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        times = self._seen.setdefault(key, deque())
-        cutoff = self.clock() - self.window_s
-        while times and times[0] <= cutoff:
-            times.popleft()
-        return times
+    @staticmethod
+    def _key(username: str, address: str) -> ColumnElement[bool]:
+        # the columns hold 64 characters: a longer name is its first 64 (a real username is at most 32)
+        return and_(LoginFailure.username == username.lower()[:64], LoginFailure.address == address[:64])
 
     def blocked(self, username: str, address: str) -> float | None:
         """Seconds until the next attempt is allowed, or None when it is allowed now."""
-        with self._lock:
-            times = self._recent((username.lower(), address))
-            if len(times) < self.failures:
-                return None
-            return max(1.0, times[0] + self.window_s - self.clock())
-
-    MAX_KEYS = 10_000
-    """Past this many (username, address) pairs, pairs whose failures have all expired are dropped,
-    so failed logins under ever new usernames cannot grow the table without bound."""
+        now = self.clock()
+        recent = select(LoginFailure.at).where(
+            self._key(username, address), LoginFailure.at > now - self.window_s
+        )
+        with self.engine.connect() as conn:
+            times = list(conn.scalars(recent.order_by(LoginFailure.at)))
+        if len(times) < self.failures:
+            return None
+        # allowed again once enough of them have left the window to be under the limit
+        return max(1.0, times[len(times) - self.failures] + self.window_s - now)
 
     def failed(self, username: str, address: str) -> None:
-        with self._lock:
-            self._recent((username.lower(), address)).append(self.clock())
-            if len(self._seen) > self.MAX_KEYS:
-                for key in [k for k in self._seen if not self._recent(k)]:
-                    del self._seen[key]
+        now = self.clock()
+        row = {"username": username.lower()[:64], "address": address[:64], "at": now}
+        with self.engine.begin() as conn:
+            conn.execute(insert(LoginFailure).values(row))
+            conn.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.window_s))
 
     def succeeded(self, username: str, address: str) -> None:
-        with self._lock:
-            self._seen.pop((username.lower(), address), None)
+        with self.engine.begin() as conn:
+            conn.execute(delete(LoginFailure).where(self._key(username, address)))
 
 
 SESSION_MAX_AGE_S = 14 * 24 * 3600

@@ -15,6 +15,11 @@ DEFAULT_UPLOAD_LIMIT = 500 * 1024 * 1024
 """Bytes; an upload is cut off once it passes this while streaming to disk."""
 
 
+DEFAULT_ANALYSIS_WORKERS = 2
+"""Two, for a 2-core machine: a short video need not wait behind a long one, and each analysis
+already spreads its pose pass over the cores, so more would only share the same CPU."""
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("midline")) / "web"
 
@@ -46,6 +51,8 @@ class Settings:
     """None = read or create ``data_dir/secret_key``."""
     https_only: bool = False
     """Mark the session cookie Secure (set behind TLS)."""
+    analysis_workers: int = DEFAULT_ANALYSIS_WORKERS
+    """Uploaded videos analysed at the same time (one worker thread each); more wait in the queue."""
     login_failures: int = 5
     login_window_s: float = 300.0
     keep_videos_days: int | None = 0
