@@ -13,10 +13,10 @@ import pytest
 from core_body import BodyPlan, build
 from midline.catalog import load_catalog
 from midline.catalog.spec import analysis_spec
-from midline.core.geometry import FOCAL_PER_SIZE
+from midline.core.geometry import FOCAL_PER_SIZE, undo_perspective
 from midline.core.landmarks import LM, LandmarkSeries
 from midline.core.metrics import classify_position
-from midline.core.position import foot_angles, held_foot_angles, leg_positions
+from midline.core.position import SPLIT_NOISE_DEG, foot_angles, held_foot_angles, leg_positions, pair_angles
 from midline.core.signals import clean
 from midline.core.spec import AnalysisSpec
 
@@ -129,3 +129,108 @@ def test_side_lying_support_leg_is_not_reported(bottom: str) -> None:
 )
 def test_a_cut_off_belongs_to_the_turned_band(deg: float, name: str) -> None:
     assert classify_position(deg, spec("standing-squeeze")) == name
+
+
+def body_3d(series: LandmarkSeries) -> np.ndarray:
+    """All 33 landmarks of a built body in pixels with the camera's perspective undone (exact)."""
+    px = series.image[..., :3] * np.array([series.width, series.height, series.width])
+    out: np.ndarray = undo_perspective(px, series.width, series.height)
+    return out
+
+
+def seen_from(series: LandmarkSeries, pts: np.ndarray, straight_world_feet: bool) -> LandmarkSeries:
+    """``pts`` (perspective-free pixels) imaged by the pinhole camera, with world landmarks.
+
+    ``straight_world_feet``: the world landmarks read each foot as pointing straight at the
+    camera whatever its turn (as MediaPipe did on rendered feet seen end-on: its depth is poor).
+    """
+    focal = FOCAL_PER_SIZE * max(W, H)
+    centre = np.array([W / 2, H / 2])
+    image = series.image.copy()
+    image[..., :2] = (centre + (pts[..., :2] - centre) * focal / (focal + pts[..., 2:3])) / [W, H]
+    image[..., 2] = pts[..., 2] / W
+    hips = (pts[:, LM.LEFT_HIP] + pts[:, LM.RIGHT_HIP])[:, None] / 2.0
+    world = (pts - hips) * (0.9 / LEG)
+    if straight_world_feet:
+        for heel, toe in ((LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX), (LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX)):
+            length = np.linalg.norm(world[:, toe] - world[:, heel], axis=-1)
+            world[:, toe] = world[:, heel] + length[:, None] * np.array([0.0, 0.0, -1.0])
+    return LandmarkSeries(series.t, image, world, W, H, series.fps)
+
+
+def yawed(pts: np.ndarray, deg: float) -> np.ndarray:
+    a = np.radians(deg)
+    rot = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+    hips = (pts[:, LM.LEFT_HIP] + pts[:, LM.RIGHT_HIP])[:, None] / 2.0
+    out: np.ndarray = (pts - hips) @ rot.T + hips
+    return out
+
+
+@pytest.mark.parametrize(("deg", "name"), [(-15.0, "internal"), (0.0, "parallel"), (35.0, "pilates-stance")])
+def test_feet_seen_end_on_are_read_from_the_image_when_world_depth_reads_them_straight(
+    deg: float, name: str
+) -> None:
+    built = build(BodyPlan(duration=2.0, foot_deg=(deg, deg)))
+    series = seen_from(built, body_3d(built), straight_world_feet=True)
+    for exercise in ("standing-squeeze", "seated-squeeze"):
+        angle, pos = positions(series, spec(exercise))
+        assert pos == {"left": name, "right": name}
+        for side in ("left", "right"):
+            # the image's perspective is not undone (world landmarks come with a poor image
+            # depth): the toes, nearer the camera, look further out, here by 2-5 deg
+            a = angle[side]
+            assert a is not None and deg - 1.0 <= a <= deg + 6.0
+
+
+@pytest.mark.parametrize("yaw", [-15.0, 15.0])
+def test_pilates_stance_is_read_with_the_camera_off_to_one_side(yaw: float) -> None:
+    built = build(BodyPlan(duration=2.0, foot_deg=(35.0, 35.0)))
+    series = seen_from(built, yawed(body_3d(built), yaw), straight_world_feet=True)
+    angle, pos = positions(series, spec("standing-squeeze"))
+    assert pos == {"left": "pilates-stance", "right": "pilates-stance"}
+    # the opening comes from the image; how it is shared rests on the world landmarks, which
+    # here read both feet straight at the camera, so +-15 deg against the turned hip line
+    left, right = angle["left"], angle["right"]
+    assert left is not None and right is not None
+    assert 34.0 <= (left + right) / 2.0 <= 41.0
+
+
+def test_one_foot_turned_out_is_told_apart_beyond_the_world_landmarks_noise() -> None:
+    built = build(BodyPlan(duration=2.0, foot_deg=(35.0, 0.0)))
+    series = seen_from(built, body_3d(built), straight_world_feet=False)
+    angle, pos = positions(series, spec("standing-squeeze"))
+    assert pos == {"left": "pilates-stance", "right": "parallel"}
+    # the share beyond the noise: half the difference (17.5) less SPLIT_NOISE_DEG each way
+    assert angle["left"] - angle["right"] == pytest.approx(35.0 - 2 * SPLIT_NOISE_DEG, abs=1.5)
+
+
+def _pair(left: float, right: float, n: int = 10) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    return {
+        "left": (np.full(n, left), np.ones(n, dtype=bool)),
+        "right": (np.full(n, right), np.ones(n, dtype=bool)),
+    }
+
+
+def test_side_view_gives_both_legs_the_pairs_half_opening() -> None:
+    # a hip line turned 25 deg in depth reads parallel feet as 25 out and 25 in
+    out = pair_angles(_pair(27.0, -23.0), None, None)
+    for side in ("left", "right"):
+        assert out[side][0] == pytest.approx(np.full(10, 2.0))
+
+
+def test_a_difference_within_the_noise_is_not_a_difference() -> None:
+    out = pair_angles(_pair(4.0, -4.0), None, 5.0)
+    assert out["left"][0] == pytest.approx(np.zeros(10))
+    assert out["right"][0] == pytest.approx(np.zeros(10))
+    exact = pair_angles(_pair(4.0, -4.0), None, 0.0)
+    assert exact["left"][0] == pytest.approx(np.full(10, 4.0))
+    assert exact["right"][0] == pytest.approx(np.full(10, -4.0))
+
+
+def test_a_foot_seldom_seen_with_the_other_is_measured_alone() -> None:
+    pair = _pair(35.0, 0.0)
+    pair["right"][1][:5] = False
+    pair["left"][1][5:] = False
+    out = pair_angles(pair, None, 5.0)
+    assert out["left"][0] == pytest.approx(np.full(10, 35.0))
+    assert out["right"][0] == pytest.approx(np.full(10, 0.0))

@@ -122,6 +122,39 @@ def foot_angle_deg(
     return out
 
 
+def foot_splay_deg(image: FloatArray, pts3d: FloatArray) -> FloatArray:
+    """Half the angle between the two feet (+ = toes apart), from their sideways offsets in a front view.
+
+    A foot pointing at the camera is seen end-on: its direction is nearly all depth, which a
+    single camera estimates poorly (MediaPipe read feet turned in 15° as straight), while the
+    toe's sideways offset from the heel lies in the image plane and is seen well. That offset is
+    ``L·sin(angle)`` for a foot of length ``L``; summed over the two feet (each toward its own
+    outside) it is ``2·L·sin(half opening)·cos(yaw)``, so a camera off to one side (yaw) turns
+    one foot in and the other out and barely moves the sum. ``L`` in pixels is the foot's
+    length as a share of the shank, measured in 3D (``pts3d``: world landmarks or the image with
+    its perspective undone), times the shank's image length (on the feet the shank stands
+    upright, across the camera's view, so it is not foreshortened like the foot).
+
+    ``image``: (T, 12, 3) image pixels (only x, y are used). Returns (T,) degrees.
+    """
+    outside = np.nanmedian(image[:, B.LEFT_HIP, :2] - image[:, B.RIGHT_HIP, :2], axis=0)
+    outside = outside / np.hypot(*outside)  # toward the person's left in the image
+    offset = np.zeros(image.shape[0])
+    shank = np.zeros(image.shape[0])
+    ratios = []
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        heel, toe, knee, ankle = FOOT[side]
+        offset += sign * ((image[:, toe, :2] - image[:, heel, :2]) @ outside)
+        shank += norm(image[:, knee, :2] - image[:, ankle, :2])
+        ratios.append(norm(pts3d[:, toe] - pts3d[:, heel]) / norm(pts3d[:, knee] - pts3d[:, ankle]))
+    r = np.concatenate(ratios)
+    r = r[np.isfinite(r)]
+    foot = (float(np.median(r)) if r.size else float("nan")) * shank  # sum of both feet's lengths
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = np.degrees(np.arcsin(np.clip(offset / foot, -1.0, 1.0)))
+    return out
+
+
 def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
     """``np.sum(a * b, axis=-1)`` of 3-vectors (broadcast), the same numbers, one coordinate at a time."""
     out: FloatArray = a[..., 0] * b[..., 0]
