@@ -48,19 +48,10 @@ KNOWN = {
     ("r02", "phases"): "MediaPipe: hold 0.27 s short (exact joints: 0.003 s)",
     ("r07", "phases"): "MediaPipe: hold 0.24 s short (exact joints: 0.18 s)",
     ("r09", "phases"): "MediaPipe: hold 0.22 s long (exact joints: 0.003 s)",
-    # Camera yawed 15 degrees: the far-turned left foot's progression angle reads parallel.
-    ("r06", "position"): "left leg (35 deg out) read parallel with the camera yawed -15 deg",
-    # Seated, feet toward the camera: 15 degrees of internal rotation reads +3 / -4 (parallel).
-    ("r11", "position"): "internal 15 deg read parallel (+3 / -4 deg), feet seen end-on",
-    ("r11", "cues"): "position-mismatch missing: the position reads parallel",
     # Side-lying: the bent top (support) leg's position is not reported (null), as in the synthetic set.
     ("r12", "position"): "support leg not reported",
     ("r13", "position"): "support leg not reported",
     ("r14", "position"): "support leg not reported",
-    # Supine, side view: the feet point at the camera's side; foot progression is misread.
-    ("r15", "position"): "side view: legs read pilates-stance / internal (parallel)",
-    ("r16", "position"): "side view: legs read internal / pilates-stance (parallel)",
-    ("r17", "position"): "side view: legs read pilates-stance / internal (parallel)",
 }
 
 
