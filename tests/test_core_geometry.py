@@ -92,6 +92,12 @@ def test_foot_splay_barely_moves_when_the_camera_is_off_to_one_side(deg: float) 
     assert abs(expected - deg) < 1.5
 
 
+def test_foot_splay_is_unknown_without_hips() -> None:
+    xyz = _pts(BodyPlan(duration=1.0, rest_deg=(0.0, 0.0)))
+    xyz[:, B.LEFT_HIP] = np.nan
+    assert np.isnan(geo.foot_splay_deg(xyz, xyz)).all()
+
+
 def test_foot_splay_of_unequal_feet_is_the_mean_sideways_offset() -> None:
     xyz = _pts(BodyPlan(duration=1.0, rest_deg=(0.0, 0.0), foot_deg=(35.0, 0.0)))
     expected = np.degrees(np.arcsin(np.sin(np.radians(35.0)) / 2.0))

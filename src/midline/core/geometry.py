@@ -137,7 +137,10 @@ def foot_splay_deg(image: FloatArray, pts3d: FloatArray) -> FloatArray:
 
     ``image``: (T, 12, 3) image pixels (only x, y are used). Returns (T,) degrees.
     """
-    outside = np.nanmedian(image[:, B.LEFT_HIP, :2] - image[:, B.RIGHT_HIP, :2], axis=0)
+    hips = image[:, B.LEFT_HIP, :2] - image[:, B.RIGHT_HIP, :2]
+    if not np.isfinite(hips).all(axis=1).any():
+        return np.full(image.shape[0], np.nan)
+    outside = np.nanmedian(hips, axis=0)
     outside = outside / np.hypot(*outside)  # toward the person's left in the image
     offset = np.zeros(image.shape[0])
     shank = np.zeros(image.shape[0])
