@@ -77,3 +77,57 @@ def test_matroska_webm_and_avi_containers_decode(tmp_path: Path, name: str, code
     frames = list(iter_frames(clip))
     assert len(frames) == 10
     np.testing.assert_allclose([f.t for f in frames], times, atol=0.002)
+
+
+def test_kept_previews_are_the_decoded_frames_small_and_contiguous() -> None:
+    from midline.video.previews import drop_previews, keep_previews, take_previews
+
+    clip = REAL / "pose2sim_single_cam01.mp4"  # 1080x1920 portrait, 60 fps, 100 frames
+    keep_previews(clip, max_width=270, sample_fps=15)
+    try:
+        decoded = list(iter_frames(clip, start_s=0.2, end_s=1.0, sample_fps=15))
+        list(iter_frames(clip, sample_fps=15))  # a second run does not replace the first
+        store = take_previews(clip)
+    finally:
+        drop_previews(clip)
+    assert store is not None and store.start_s == 0.2 and store.complete_until == 1.0
+    assert [f.t for f in store.frames] == [f.t for f in decoded]
+    # I420 at 270 px wide: the luma plane (480 x 270) and the chroma planes below it.
+    assert {f.yuv.shape for f in store.frames} == {(480 * 3 // 2, 270)}
+    # The same picture as the full decode, scaled (as the annotated video converts it to RGB).
+    import cv2
+
+    small = cv2.cvtColor(store.frames[0].yuv, cv2.COLOR_YUV2RGB_I420)
+    full = cv2.resize(decoded[0].rgb, (270, 480), interpolation=cv2.INTER_AREA)
+    assert np.abs(small.astype(int) - full.astype(int)).mean() < 3
+    assert take_previews(clip) is None  # taken: nothing is kept any more
+
+
+def test_kept_previews_stop_at_their_memory_budget() -> None:
+    from midline.video.previews import drop_previews, keep_previews, take_previews
+
+    clip = REAL / "pose2sim_single_cam01.mp4"
+    one = 960 * 540 * 3 // 2  # one frame at 540 px wide
+    keep_previews(clip, max_width=540, sample_fps=None, budget_bytes=5 * one + 10)
+    try:
+        decoded = list(iter_frames(clip))
+        store = take_previews(clip)
+    finally:
+        drop_previews(clip)
+    assert store is not None and store.used_bytes <= 5 * one + 10
+    assert [f.t for f in store.frames] == [f.t for f in decoded[:5]]
+    assert store.complete_until < decoded[5].t  # what comes after must be decoded again
+
+
+def test_previews_are_kept_only_from_a_decode_at_the_kept_rate_and_never_for_the_video() -> None:
+    from midline.video.previews import drop_previews, keep_previews, take_previews
+
+    clip = REAL / "pose2sim_single_cam01.mp4"
+    keep_previews(clip, max_width=270, sample_fps=15)
+    try:
+        list(iter_frames(clip, sample_fps=30, end_s=0.5))
+        list(iter_frames(clip, sample_fps=15, end_s=0.5, preview=True))
+        assert take_previews(clip) is None
+    finally:
+        drop_previews(clip)
+    assert len(list(iter_frames(clip, end_s=0.1))) == 6  # nothing kept when nobody asked

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from midline.core.spec import AnalysisSpec
 from midline.errors import InputError, UnknownEntryError
 from midline.parallel import Workers
 from midline.pose.extract import ExtractOptions, PoseModels, extract_landmarks
+from midline.video.previews import drop_previews
 from midline.video.probe import VideoInfo, probe
 
 from .timed_landmarks import read_timed_landmarks, write_timed_landmarks
@@ -43,6 +45,9 @@ class AnalyzeOptions:
     make_video: bool = True
     make_html: bool = True
     video_max_side: int = 720  # long side of annotated.mp4: it is embedded in report.html
+    # Memory per process for the pose pass's frames kept for annotated.mp4 (the source is
+    # decoded again only past them): 256 MB holds a minute of 720p at 20 frames/s.
+    video_keep_mb: int = 256
     extract: ExtractOptions = field(default_factory=ExtractOptions)
 
 
@@ -137,15 +142,44 @@ def analyze_video(
     out = Path(out_dir) if out_dir is not None else default_out_dir(video_path)
     # One pool of worker processes for both slow stages (started only if a stage splits the video).
     with Workers(1 if pose is not None else options.extract.workers or None) as workers:
-        extracted = extract_landmarks(video_path, options.extract, pose_progress, info, workers, pose)
+        if options.make_video:
+            _keep_frames_for_video(Path(video_path), info, options, workers, split=pose is None)
+        try:
+            extracted = extract_landmarks(video_path, options.extract, pose_progress, info, workers, pose)
+        except BaseException:
+            drop_previews(video_path)
+            raise
         out.mkdir(parents=True, exist_ok=True)
         # Analyse what landmarks.json holds (rounded as written), so `--landmarks` gives the same report.
         write_timed_landmarks(extracted, out / LANDMARKS_JSON)
         series = read_timed_landmarks(out / LANDMARKS_JSON)
         analysis = _analyse(series, exercise_id, options, catalog)
-        result = _write_outputs(analysis, out, options, Path(video_path), info, progress, workers)
+        try:
+            result = _write_outputs(
+                analysis, out, options, Path(video_path), info, progress, workers, from_pose=True
+            )
+        finally:
+            drop_previews(video_path)  # whatever the video did not take
     result.files["landmarks"] = out / LANDMARKS_JSON
     return result
+
+
+def _keep_frames_for_video(
+    video: Path, info: VideoInfo, options: AnalyzeOptions, workers: Workers, split: bool
+) -> None:
+    """Have the pose pass keep its frames (small, bounded) in every process that will draw the
+    same stretch of the annotated video, so that the source is not decoded a second time."""
+    from midline.analysis.render import start_keeping, video_keep
+
+    keep = video_keep(video, info, options.video_max_side, options.extract.sample_fps)
+    keep = replace(keep, budget_bytes=options.video_keep_mb * 1024 * 1024)
+    if split and workers.n > 1 and info.duration_s >= options.extract.min_split_s:
+        # Each process keeps its own half (the halves of the pose pass and of the video are the
+        # same). The worker's start-up was on the critical path already: waiting for it here
+        # moves the wait, it does not add one.
+        workers.map(start_keeping, [keep] * workers.n, lambda n: None)
+    else:
+        start_keeping(keep)
 
 
 def _write_outputs(
@@ -156,7 +190,9 @@ def _write_outputs(
     info: VideoInfo | None,
     progress: Progress | None,
     workers: Workers | None = None,
+    from_pose: bool = False,
 ) -> AnalyzeResult:
+    """``from_pose``: the analysis comes from this run's pose pass (the video takes its frames)."""
     out.mkdir(parents=True, exist_ok=True)
     report = analysis.report.to_dict()
     files: dict[str, Path] = {}
@@ -165,14 +201,17 @@ def _write_outputs(
         from midline.analysis.render import render_annotated
 
         info = info or probe(video, options.extract.limits)
-        if workers is None:
-            with Workers(options.extract.workers or None) as pool:
-                render_annotated(
-                    video, analysis, out / ANNOTATED_MP4, info, options.video_max_side, progress, pool
-                )
-        else:
+        sample = options.extract.sample_fps if from_pose else None
+        with Workers(options.extract.workers or None) if workers is None else nullcontext(workers) as pool:
             render_annotated(
-                video, analysis, out / ANNOTATED_MP4, info, options.video_max_side, progress, workers
+                video,
+                analysis,
+                out / ANNOTATED_MP4,
+                info,
+                options.video_max_side,
+                progress,
+                pool,
+                pose_sample_fps=sample,
             )
         video_file = out / ANNOTATED_MP4
         files["video"] = video_file

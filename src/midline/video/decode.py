@@ -7,6 +7,7 @@ applied to the pixels so that landmarks are in the orientation a person sees.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from av.video.reformatter import VideoReformatter
 from numpy.typing import NDArray
 
 from midline.errors import InputError
+from midline.video.previews import preview_size, recorder
 from midline.video.probe import CorruptVideoError, open_container
 
 RGBFrame = NDArray[np.uint8]
@@ -61,6 +63,8 @@ def iter_frames(
     FFmpeg's choice (frame threads, which overlap decoding with the caller's work); 1 where every
     core already has a process of its own (a tenth less CPU).
     A damaged stream raises :class:`CorruptVideoError` after the frames that could be read.
+    Where this process keeps ``path``'s frames for the annotated video
+    (:func:`midline.video.previews.keep_previews`), the frames yielded are kept, small, as well.
     """
     container, p = open_container(path)
     try:
@@ -84,6 +88,7 @@ def iter_frames(
         # One converter for the whole stream: a frame's own (frame.to_ndarray) sets FFmpeg's
         # scaler up afresh for every frame, which costs as much as a small frame's conversion.
         convert = VideoReformatter()
+        keep = None if preview else recorder(p, start_s, sample_fps)
         try:
             for frame in container.decode(stream):
                 decoded += 1
@@ -95,6 +100,8 @@ def iter_frames(
                 if t < start_s - 1e-6:
                     continue
                 if end_s is not None and t >= end_s - 1e-6:
+                    if keep is not None:
+                        keep.finish(end_s)
                     break
                 if sample_fps is not None:
                     sample_bin = int(np.floor(t * sample_fps + 1e-6))
@@ -102,24 +109,28 @@ def iter_frames(
                         continue
                     last_bin = sample_bin
                 rotation = round(frame.rotation / 90.0) * 90 % 360
-                width = frame.width if rotation in (0, 180) else frame.height
-                if max_width is not None and width > max_width:
-                    scale = max_width / width
-                    w = max(2, round(frame.width * scale / 2) * 2)
-                    h = max(2, round(frame.height * scale / 2) * 2)
-                    if preview:
-                        small = convert.reformat(
-                            frame, width=w, height=h, format="yuv420p", interpolation="AREA"
-                        )
-                        rgb = cv2.cvtColor(small.to_ndarray(), cv2.COLOR_YUV2RGB_I420)
-                    else:
-                        rgb = convert.reformat(
-                            frame, width=w, height=h, format="rgb24", interpolation="AREA"
-                        ).to_ndarray()
-                else:
+                w, h = preview_size(frame.width, frame.height, rotation, max_width)
+                if (w, h) == (frame.width, frame.height):
                     rgb = convert.reformat(frame, format="rgb24").to_ndarray()
+                elif preview:
+                    small = convert.reformat(frame, width=w, height=h, format="yuv420p", interpolation="AREA")
+                    rgb = np.asarray(cv2.cvtColor(small.to_ndarray(), cv2.COLOR_YUV2RGB_I420), np.uint8)
+                else:
+                    rgb = convert.reformat(
+                        frame, width=w, height=h, format="rgb24", interpolation="AREA"
+                    ).to_ndarray()
+                if keep is not None:
+                    keep.add(
+                        float(t),
+                        frame,
+                        rotation,
+                        preview_size(frame.width, frame.height, rotation, keep.store.max_width),
+                    )
                 yield DecodedFrame(index, float(t), rotate_to_display(np.asarray(rgb, np.uint8), rotation))
                 index += 1
+            else:
+                if keep is not None:
+                    keep.finish(math.inf)  # the end of the file
         except av.FFmpegError as exc:
             if decoded == 0:
                 raise CorruptVideoError(
