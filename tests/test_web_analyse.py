@@ -191,3 +191,46 @@ def test_concurrent_uploads_queue_and_every_job_ends(api: Api) -> None:
     jobs = {j["id"]: j for j in api.get("/api/jobs").json()}
     assert set(jobs) == set(ids)
     assert all(jobs[i]["status"] == "failed" and jobs[i]["message"] for i in ids)
+
+
+CLIP2 = CLIP.with_name("r03_standing-squeeze_loose-below_asian-female.mp4")
+
+
+@pytest.mark.slow
+def test_two_workers_analyse_two_uploads_at_once_each_stored_once_while_a_bad_one_fails(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path, analysis_workers=2)
+    queue: JobQueue = app.state.web.jobs
+    api = Api(app)
+    api.signup("ada")
+    owner = app.state.web.repo.user("ada").id
+    # one worker takes the first video, the other fails the bad upload at once and takes the second
+    first = _upload(api, CLIP.read_bytes()).json()["id"]
+    bad = _upload(api, os.urandom(4096)).json()["id"]
+    second = _upload(api, CLIP2.read_bytes()).json()["id"]
+    seen_together = False
+    deadline = time.monotonic() + 300
+    status = {first: "queued"}
+    while time.monotonic() < deadline and not set(status.values()) <= {"done", "failed"}:
+        status = {job.id: job.status for job in queue.list(owner)}
+        seen_together |= status[first] == status[second] == "running"
+        time.sleep(0.02)
+    assert queue.wait_idle(5)
+    assert seen_together, "the two videos were never analysed at the same time"
+    jobs = {j["id"]: j for j in api.get("/api/jobs").json()}
+    assert jobs[bad]["status"] == "failed" and "video" in jobs[bad]["message"]
+    assert [jobs[first]["status"], jobs[second]["status"]] == ["done", "done"], jobs
+    stored = api.get("/api/analyses").json()
+    # exactly one stored analysis per video: none lost, none twice
+    assert sorted(a["uid"] for a in stored) == sorted(
+        [jobs[first]["analysis_uid"], jobs[second]["analysis_uid"]]
+    )
+    assert len(stored) == 2 and all(a["metrics"] for a in stored)
+
+
+def test_the_number_of_workers_must_be_at_least_one(tmp_path: Path) -> None:
+    from midline.errors import MidlineError
+
+    with pytest.raises(MidlineError, match="1 or more"):
+        JobQueue(tmp_path, open_repository(str(tmp_path / "j.db")), workers=0)

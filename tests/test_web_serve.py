@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 
 def _free_port() -> int:
@@ -45,3 +46,24 @@ def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_serve_runs_the_number_of_analysis_workers_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    import midline.cli.serve_cmd  # noqa: F401  (registers the command on the app)
+    from midline.cli.app import app
+
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda web_app, **kw: served.append(web_app))
+    args = ["serve", "--db", str(tmp_path / "s.db"), "--data-dir", str(tmp_path / "data")]
+    result = CliRunner().invoke(app, [*args, "--workers", "3"])
+    assert result.exit_code == 0, result.output
+    assert served[0].state.web.jobs.workers == 3  # type: ignore[attr-defined]
+    default = CliRunner().invoke(app, args)
+    assert default.exit_code == 0 and served[1].state.web.jobs.workers == 2  # type: ignore[attr-defined]
+    refused = CliRunner().invoke(app, [*args, "--workers", "0"])
+    assert refused.exit_code == 2 and len(served) == 2

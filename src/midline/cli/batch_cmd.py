@@ -14,16 +14,14 @@ from midline.batch import BatchSettings, run_batch
 from midline.batch.display import ProgressDisplay, summary_table
 from midline.batch.engines import make_engine
 from midline.cli.app import app, reported
+from midline.cli.options import ExerciseOption, HeightOption, PositionOption
 
 
 @app.command("batch")
 @reported
 def batch(
     paths: Annotated[list[Path], typer.Argument(help="Video files or folders (searched recursively).")],
-    exercise: Annotated[
-        str,
-        typer.Option("--exercise", "-e", help="The exercise every video shows (see `midline exercises`)."),
-    ],
+    exercise: ExerciseOption,
     engine: Annotated[
         str,
         typer.Option(
@@ -44,13 +42,8 @@ def batch(
     out: Annotated[
         Path, typer.Option("--out", help="Where the report folders, batch.csv and batch.json go.")
     ] = Path("midline-batch"),
-    position: Annotated[
-        str | None,
-        typer.Option(help="The leg position the sets were meant to be in (default: the exercise's)."),
-    ] = None,
-    height_cm: Annotated[
-        float | None, typer.Option("--height-cm", min=80, max=250, help="Height, to give gaps in cm.")
-    ] = None,
+    position: PositionOption = None,
+    height_cm: HeightOption = None,
     no_video: Annotated[
         bool, typer.Option("--no-video", help="Skip the annotated videos (about half the time).")
     ] = False,

@@ -10,14 +10,13 @@ import typer
 from rich.console import Console
 
 from midline.cli.app import app, reported
+from midline.cli.options import ExerciseOption, HeightOption, PositionOption
 
 
 @app.command("live")
 @reported
 def live(
-    exercise: Annotated[
-        str, typer.Option("--exercise", "-e", help="The exercise's id (see `midline exercises`).")
-    ],
+    exercise: ExerciseOption,
     camera: Annotated[
         int | None, typer.Option("--camera", help="Camera number to coach from (0 = the first camera).")
     ] = None,
@@ -27,15 +26,8 @@ def live(
             "--video", help="Play this video at real-time speed as if it were the camera (demos, tests)."
         ),
     ] = None,
-    position: Annotated[
-        str | None,
-        typer.Option(
-            help="The leg position asked for: parallel, pilates-stance, internal (default: the exercise's)."
-        ),
-    ] = None,
-    height_cm: Annotated[
-        float | None, typer.Option("--height-cm", min=80, max=250, help="Your height, to give gaps in cm.")
-    ] = None,
+    position: PositionOption = None,
+    height_cm: HeightOption = None,
     no_window: Annotated[
         bool, typer.Option("--no-window", help="No window: print the summary only.")
     ] = False,

@@ -8,7 +8,12 @@ from typing import Annotated
 import typer
 
 from midline.cli.app import app
-from midline.web.settings import DEFAULT_UPLOAD_LIMIT, Settings, default_data_dir
+from midline.web.settings import (
+    DEFAULT_ANALYSIS_WORKERS,
+    DEFAULT_UPLOAD_LIMIT,
+    Settings,
+    default_data_dir,
+)
 
 
 @app.command("serve")
@@ -25,6 +30,12 @@ def serve(
         ),
     ] = None,
     upload_limit_mb: int = typer.Option(DEFAULT_UPLOAD_LIMIT // (1024 * 1024), help="Largest upload, MB."),
+    workers: int = typer.Option(
+        DEFAULT_ANALYSIS_WORKERS,
+        min=1,
+        max=32,
+        help="Uploaded videos analysed at the same time; more wait in the queue.",
+    ),
     https_only: bool = typer.Option(False, help="Mark the session cookie Secure (when served over TLS)."),
     https: bool = typer.Option(
         False,
@@ -41,6 +52,7 @@ def serve(
         db=db,
         data_dir=data_dir or default_data_dir(),
         upload_limit=upload_limit_mb * 1024 * 1024,
+        analysis_workers=workers,
         https_only=https_only or https,
     )
     cert_file = key_file = None
