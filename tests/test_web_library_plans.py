@@ -136,6 +136,10 @@ def test_plan_pages_build_view_and_mark_done(tmp_path: Path) -> None:
     for week in range(1, 7):
         assert f'id="week-{week}"' in page
     assert "Coverage" in page and "adductor-magnus" in page
+    # the title is the plan's name alone; the coverage table stands once, in the page's body
+    title, heading = (re.search(f"<{tag}>(.*?)</{tag}>", page, re.S) for tag in ("title", "h1"))
+    assert title is not None and heading is not None and title.group(1) == f"{heading.group(1)} · midline"
+    assert page.count('<section id="coverage">') == 1
     done = b.follow(b.post(f"{url}/weeks/1/sessions/2/done", {"rpe": "6", "pain": "0"}, page=url))
     assert "week 1 session 2 done" in done.text and "Done on" in done.text
     twice = b.follow(b.post(f"{url}/weeks/1/sessions/2/done", {}, page=url))
