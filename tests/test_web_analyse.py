@@ -119,6 +119,9 @@ def test_a_real_video_is_analysed_stored_and_served_to_its_owner_only(tmp_path: 
     assert "annotated.mp4" in page.text and "report.html" in page.text
     report = api.get(f"/analyses/{uid}/report.html")
     assert report.status_code == 200 and "sandbox allow-scripts" in report.headers["content-security-policy"]
+    # titled by the catalog's name for the exercise, not its id
+    assert "<title>midline: Standing squeeze with ring</title>" in report.text
+    assert "<h1>Standing squeeze with ring</h1>" in report.text
     assert api.get(f"/analyses/{uid}/annotated.mp4").headers["content-type"] == "video/mp4"
     assert _files(tmp_path / "data" / "uploads") == []  # the original went; report and landmarks stay
     bob = Api(app)

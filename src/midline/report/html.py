@@ -232,6 +232,14 @@ def _div(fig: Figure, div_id: str) -> str:
 MAX_EMBED_BYTES = 64 * 1024**2
 
 
+def _exercise_name(exercise_id: str) -> str:
+    """The catalog's name for the page's title ("Standing squeeze with ring", not its id)."""
+    from midline.catalog import load_catalog
+
+    found = load_catalog().exercises.get(exercise_id)
+    return found.name if found is not None else exercise_id
+
+
 def render_html(analysis: Analysis, video: Path | None = None, max_embed_bytes: int = MAX_EMBED_BYTES) -> str:
     """The report page; ``video`` (an .mp4 in the same folder) is embedded when given.
 
@@ -253,7 +261,7 @@ def render_html(analysis: Analysis, video: Path | None = None, max_embed_bytes: 
         )
     tempo = _div(tempo_figure(analysis), "tempo") if report["reps"] else "<p>No complete rep was found.</p>"
     return _PAGE.substitute(
-        title=html.escape(report["exercise"]),
+        title=html.escape(_exercise_name(report["exercise"])),
         subtitle=html.escape(
             f"{v['duration_s']:.1f} s · {v['width']}x{v['height']} · analysed at {v['fps']:.0f} frames/s"
         ),
