@@ -13,6 +13,11 @@ measures on it, in one run:
 Targets (2-core machine): (2) >= 1.7x the bare loop and >= 2.5x real time; (3) <= 25 % over (2).
 
     .venv/bin/python benchmarks/analyze_speed.py [--source two-people|one-person] [--seconds 30] [--keep DIR]
+        [--clip FILE] [--repeat N]
+
+On a shared machine the wall times swing with the load: ``--repeat`` measures the three again
+on the same clip and prints the range of each ratio; the CPU seconds of the video on top of
+``--no-video`` are printed too (less sensitive to other work than the wall time).
 """
 
 from __future__ import annotations
@@ -101,6 +106,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--keep", type=Path, help="keep the clip and outputs in this folder")
     ap.add_argument("--clip", type=Path, help="a clip this script made before (--keep), instead of a new one")
+    ap.add_argument("--repeat", type=int, default=1, help="measure this many times on the same clip")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
@@ -119,28 +125,49 @@ def main() -> None:
         print(
             f"clip: {args.source}, {w}x{h}, 30 fps, {frames} frames, {duration:.1f} s; cpus: {os.cpu_count()}"
         )
-        print(f"load average before: {os.getloadavg()[0]:.2f} (other processes compete for the cores)")
-        n, bare, bare_cpu = bare_loop(clip)
-        load_bare = os.getloadavg()[0]
-        no_video, no_video_cpu = timed_analyze(clip, work / "no_video", make_video=False)
-        load_no_video = os.getloadavg()[0]
-        full, full_cpu = timed_analyze(clip, work / "full", make_video=True)
-        rows = [
-            ("bare decode + pose loop", bare, bare_cpu, load_bare),
-            ("analyze --no-video", no_video, no_video_cpu, load_no_video),
-            ("analyze (video + html)", full, full_cpu, os.getloadavg()[0]),
-        ]
-        print(
-            f"{'':26s} {'seconds':>8s} {'video fps':>10s} {'x bare':>7s} {'x real time':>12s} {'cpu s':>7s}"
-            f" {'load after':>10s}"
-        )
-        for name, secs, cpu, load in rows:
-            ratios = f"{bare / secs:7.2f} {duration / secs:12.2f}"
-            print(f"{name:26s} {secs:8.2f} {n / secs:10.1f} {ratios} {cpu:7.2f} {load:10.2f}")
-        print(f"annotated video + html on top of --no-video: {100 * (full - no_video) / no_video:.0f} %")
-        sizes = {p.name: p.stat().st_size for p in (work / "full").iterdir()}
-        print("outputs:", ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes.items())))
-        print(f"load average after: {os.getloadavg()[0]:.2f}")
+        summary: dict[str, list[float]] = {"x bare": [], "x real time": [], "video on top %": []}
+        for run in range(args.repeat):
+            if args.repeat > 1:
+                print(f"run {run + 1} of {args.repeat}")
+            bare, no_video, full = measure(clip, work, frames, duration)
+            summary["x bare"].append(bare / no_video)
+            summary["x real time"].append(duration / no_video)
+            summary["video on top %"].append(100 * (full - no_video) / no_video)
+        if args.repeat > 1:
+            print("over the runs (--no-video x bare, x real time; annotated video + html on top):")
+            for name, values in summary.items():
+                each = ", ".join(f"{v:.2f}" for v in values)
+                print(f"  {name:15s} {min(values):7.2f} - {max(values):7.2f}  ({each})")
+
+
+def measure(clip: Path, work: Path, frames: int, duration: float) -> tuple[float, float, float]:
+    """One round of the three measurements; prints its table and returns the three wall times."""
+    print(f"load average before: {os.getloadavg()[0]:.2f} (other processes compete for the cores)")
+    n, bare, bare_cpu = bare_loop(clip)
+    load_bare = os.getloadavg()[0]
+    no_video, no_video_cpu = timed_analyze(clip, work / "no_video", make_video=False)
+    load_no_video = os.getloadavg()[0]
+    full, full_cpu = timed_analyze(clip, work / "full", make_video=True)
+    rows = [
+        ("bare decode + pose loop", bare, bare_cpu, load_bare),
+        ("analyze --no-video", no_video, no_video_cpu, load_no_video),
+        ("analyze (video + html)", full, full_cpu, os.getloadavg()[0]),
+    ]
+    print(
+        f"{'':26s} {'seconds':>8s} {'video fps':>10s} {'x bare':>7s} {'x real time':>12s} {'cpu s':>7s}"
+        f" {'load after':>10s}"
+    )
+    for name, secs, cpu, load in rows:
+        ratios = f"{bare / secs:7.2f} {duration / secs:12.2f}"
+        print(f"{name:26s} {secs:8.2f} {n / secs:10.1f} {ratios} {cpu:7.2f} {load:10.2f}")
+    print(
+        f"annotated video + html on top of --no-video: {100 * (full - no_video) / no_video:.0f} % "
+        f"(CPU: {full_cpu - no_video_cpu:.2f} s, {100 * (full_cpu - no_video_cpu) / no_video_cpu:.0f} %)"
+    )
+    sizes = {p.name: p.stat().st_size for p in (work / "full").iterdir()}
+    print("outputs:", ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes.items())))
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    return bare, no_video, full
 
 
 if __name__ == "__main__":

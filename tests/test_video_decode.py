@@ -131,3 +131,20 @@ def test_previews_are_kept_only_from_a_decode_at_the_kept_rate_and_never_for_the
     finally:
         drop_previews(clip)
     assert len(list(iter_frames(clip, end_s=0.1))) == 6  # nothing kept when nobody asked
+
+
+def test_kept_previews_belong_to_the_thread_that_asked_for_them() -> None:
+    """Two analyses side by side in one process (the web app's job threads) keep apart."""
+    import threading
+
+    from midline.video.previews import drop_previews, keep_previews, take_previews
+
+    clip = REAL / "pose2sim_single_cam01.mp4"
+    keep_previews(clip, max_width=270, sample_fps=None)
+    try:
+        other = threading.Thread(target=lambda: list(iter_frames(clip, end_s=0.2)))
+        other.start()
+        other.join()
+        assert take_previews(clip) is None  # the other thread's decoding kept nothing here
+    finally:
+        drop_previews(clip)

@@ -1,18 +1,20 @@
 """Keep the pose pass's frames, scaled down, for the annotated video drawn after the analysis.
 
 The overlay can only be drawn once the whole sequence is analysed (zero-phase smoothing, rep
-boundaries), so the video used to be decoded twice; decoding was most of the video's cost. While
-keeping is on for a file (:func:`keep_previews`, per process), :func:`midline.video.decode.iter_frames`
-also stores every frame it yields as a small YUV 4:2:0 image (scaled in the decoder's own pixel
-format: under a millisecond a frame, against several for decoding it again). Memory is bounded:
-frames are kept only up to ``budget_bytes``, a contiguous run from where decoding began; the
-annotated video takes them and decodes only the rest (a 2-hour video keeps its first minutes).
+boundaries), so the video used to be decoded twice; decoding was most of the video's cost.
+While keeping is on for a file (:func:`keep_previews`, per process and thread),
+:func:`midline.video.decode.iter_frames` also stores every frame it yields as a small YUV 4:2:0
+image (scaled in the decoder's own pixel format: under a millisecond a frame, against several
+for decoding it again). Memory is bounded: frames are kept only up to ``budget_bytes``, a
+contiguous run from where decoding began; the annotated video takes them and decodes only the
+rest (a 2-hour video keeps its first minutes).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -50,7 +52,16 @@ class PreviewStore:
         return not math.isnan(self.start_s)
 
 
-_stores: dict[str, PreviewStore] = {}
+class _Stores(threading.local):
+    """Per thread: two analyses running side by side in one process (the web app's job threads)
+    never see each other's frames, even of the same file. A run's keeping, pose pass and video
+    all happen on one thread of each process (``Workers.map`` runs its own share in the caller)."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, PreviewStore] = {}
+
+
+_local = _Stores()
 
 
 def _key(path: str | os.PathLike[str]) -> str:
@@ -65,18 +76,18 @@ def keep_previews(
 ) -> None:
     """From now on, in this process, keep the frames decoded from ``path`` at ``sample_fps``
     (the rate of the decode that should feed the store), at most ``max_width`` wide."""
-    _stores[_key(path)] = PreviewStore(max_width, sample_fps, budget_bytes)
+    _local.by_path[_key(path)] = PreviewStore(max_width, sample_fps, budget_bytes)
 
 
 def take_previews(path: str | os.PathLike[str]) -> PreviewStore | None:
     """The kept frames of ``path`` (if any were kept), removed from the process's keeping."""
-    store = _stores.pop(_key(path), None)
+    store = _local.by_path.pop(_key(path), None)
     return store if store is not None and store.started else None
 
 
 def drop_previews(path: str | os.PathLike[str]) -> None:
     """Stop keeping ``path``'s frames and free them."""
-    _stores.pop(_key(path), None)
+    _local.by_path.pop(_key(path), None)
 
 
 class Recorder:
@@ -113,9 +124,10 @@ class Recorder:
 def recorder(path: str | os.PathLike[str], start_s: float, sample_fps: float | None) -> Recorder | None:
     """A recorder for a decoding run of ``path`` from ``start_s``, when this process keeps its
     frames, samples at the same rate and has not recorded a run yet."""
-    if not _stores:
+    stores = _local.by_path
+    if not stores:
         return None
-    store = _stores.get(_key(path))
+    store = stores.get(_key(path))
     if store is None or store.started or store.sample_fps != sample_fps:
         return None
     return Recorder(store, start_s)
