@@ -36,9 +36,6 @@ KNOWN = {
     ("d07_standing-squeeze_noisy-dropouts-half-start", "phases"): "noise-limited: 0.301 s",
     ("d10_seated-squeeze_valgus", "phases"): "noise-limited: 0.161 s",
     ("d12_seated-squeeze_partial", "phases"): "noise-limited: 0.260 s",
-    # double leg lowers: the hold reads 0.04-0.15 s long in every case (a lean, not noise; the
-    # generator's minimum-jerk variable is not the hip angle we fit, docs/analysis.md)
-    ("d22_double-leg-lowers_off-axis-noisy-dropouts-fps25-hd", "phases"): "lean + noise: 0.163 s",
     # side-lying: the bent top (support) leg's foot reads 36-40 degrees turned out from every
     # general reference (knee plane, hip line, body axes) where the truth says parallel, so its
     # position is not reported (null) rather than named under an unknown convention
