@@ -5,7 +5,9 @@ on speed would cut every movement short by a fraction of its length, so each rep
 instead: reps are found with a hysteresis on the smoothed signal, each transition gets starting
 values from its 25 % / 75 % crossings, then the whole rep (rest, rise, hold, fall, rest) is
 fitted to the unsmoothed signal by least squares. The fitted starts and ends are where the
-model's velocity is zero, i.e. the phase boundaries.
+model's velocity is zero, i.e. the phase boundaries. The signal is allowed to be a bent (not
+linear) function of the movement's position, one bend for the whole set, as an angle measured
+in a tilted image is.
 """
 
 from __future__ import annotations
@@ -84,6 +86,12 @@ def noise_level(y: FloatArray) -> float:
     return float(1.4826 * np.median(np.abs(d2)) / np.sqrt(6.0))
 
 
+def _bent_slope(tau: FloatArray, bend: float) -> FloatArray:
+    """d _bent / d g at the minimum-jerk position of ``tau``."""
+    out: FloatArray = 1.0 + bend * (1.0 - 2.0 * min_jerk(tau))
+    return out
+
+
 def _min_jerk_slope(tau: FloatArray) -> FloatArray:
     """d min_jerk / d tau (zero outside 0..1)."""
     x = np.clip(tau, 0.0, 1.0)
@@ -107,7 +115,9 @@ def fit_reps(
     fitted by damped Gauss-Newton (Levenberg-Marquardt) steps, all reps together as batched
     7 x 7 systems. Every sample of the rests, the movements and the hold counts, not only
     threshold crossings, so noise averages out, and the shared hold level ties the rise to
-    the fall. Starting times come from level crossings (see :func:`detect_reps`).
+    the fall. Starting times come from level crossings (see :func:`detect_reps`). The signal
+    may see the movement's position through a bent map, one bend shared by the set
+    (:func:`_fit_chunk`).
     """
     out = init.astype(np.float64).copy()
     if len(init) == 0:
@@ -116,6 +126,7 @@ def fit_reps(
     idx0 = np.clip(np.searchsorted(t, windows[:, 0]), 0, len(t) - 1)
     idx1 = np.clip(np.searchsorted(t, windows[:, 1], side="right"), 1, len(t))
     width = int(max(2, (idx1 - idx0).max()))
+    noise_var = noise_level(y) ** 2
     for c in range(0, len(init), chunk):
         sl = slice(c, c + chunk)
         cols = idx0[sl][:, None] + np.arange(width)[None, :]
@@ -125,18 +136,87 @@ def fit_reps(
         yy = y[cols]
         m = (valid & np.isfinite(yy)).astype(np.float64)
         yy = np.where(m > 0, yy, 0.0)
-        out[sl] = _levenberg_marquardt(tt, yy, m, out[sl], dt, iterations)
+        out[sl] = _fit_chunk(tt, yy, m, out[sl], dt, iterations, noise_var)
     return out
 
 
+BEND_GRID = (-0.5, -0.25, 0.25, 0.5)
+"""Shared bends tried (see :func:`_bent`), then refined by a parabola through the best three."""
+WARM_STEPS = 6
+"""Levenberg-Marquardt steps of a fit started from the straight fit's times."""
+BEND_SAMPLE = 24
+"""At most this many reps (evenly spread over the set) measure its bend."""
+BEND_SHRINK = 3.84
+"""The fitted bend is shrunk by 1 - BEND_SHRINK / z2 (z2: its chi-square, 3.84 = the 5 % point)."""
+
+
+def _fit_chunk(
+    tt: FloatArray,
+    yy: FloatArray,
+    m: FloatArray,
+    init: FloatArray,
+    dt: float,
+    iterations: int,
+    noise_var: float,
+) -> FloatArray:
+    """Fit the reps with a straight, then with one shared bent, position-to-signal map.
+
+    The signal is rarely a linear function of the movement's position (an angle measured in a
+    tilted image, a projection of a swinging leg): a static bend of that map is the same for every
+    rise and fall of the set, and bends each movement's shape the same way, which shifts the
+    fitted boundaries. One bend for the whole set is estimated (a grid, then a parabola) and
+    shrunk towards none by how little it explains: z2 = the drop in squared error over the
+    noise variance of ``y``, the variance inflated by the squared excess misfit of the straight
+    model (a misfit beyond the noise is correlated, and a bend would fit it, not the map). A bend
+    that explains less than chance (z2 <= :data:`BEND_SHRINK`) is dropped, and fewer reps (a
+    live window) give a smaller bend rather than a different switch.
+    """
+    times0, sse0 = _levenberg_marquardt(tt, yy, m, init, dt, iterations)
+    total0 = float(sse0.sum())
+    if noise_var <= 0 or m.sum() < 8 or not np.isfinite(total0):
+        return times0
+    # the bend is a property of the set: a long set's is measured on a sample of its reps
+    pick = np.unique(np.linspace(0, len(init) - 1, min(len(init), BEND_SAMPLE)).round().astype(int))
+    ts, ys, ms, t0 = tt[pick], yy[pick], m[pick], times0[pick]
+    fits = {0.0: (t0, float(sse0[pick].sum()))}
+    for bend in BEND_GRID:
+        times, sse = _levenberg_marquardt(ts, ys, ms, t0.copy(), dt, WARM_STEPS, bend)
+        fits[bend] = (times, float(sse.sum()))
+    grid = sorted(fits)
+    k = int(np.argmin([fits[g][1] for g in grid]))
+    if 0 < k < len(grid) - 1:  # refine: the vertex of the parabola through the best and its neighbours
+        x = np.array(grid[k - 1 : k + 2])
+        c2, c1, _ = np.polyfit(x, [fits[g][1] for g in x], 2)
+        if c2 > 0:
+            bend = float(np.clip(-c1 / (2 * c2), x[0], x[2]))
+            times, sse = _levenberg_marquardt(ts, ys, ms, fits[grid[k]][0].copy(), dt, WARM_STEPS, bend)
+            fits[bend] = (times, float(sse.sum()))
+    best = min(fits, key=lambda g: fits[g][1])
+    excess = max(1.0, fits[0.0][1] / (float(ms.sum()) * noise_var))
+    z2 = (fits[0.0][1] - fits[best][1]) / (noise_var * excess**2) * len(init) / len(pick)
+    shrink = 1.0 - BEND_SHRINK / z2 if z2 > 0 else 0.0
+    if shrink <= 0 or best == 0.0:
+        return times0
+    # a small bend moves the converged times a little: a few warm-started steps
+    times, _ = _levenberg_marquardt(tt, yy, m, times0.copy(), dt, WARM_STEPS, shrink * best)
+    return times
+
+
 def _model(
-    tt: FloatArray, times: FloatArray
+    tt: FloatArray, times: FloatArray, bend: float = 0.0
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     d_r = np.maximum(times[:, 1] - times[:, 0], 1e-3)[:, None]
     d_f = np.maximum(times[:, 3] - times[:, 2], 1e-3)[:, None]
     tau_r = (tt - times[:, 0:1]) / d_r
     tau_f = (tt - times[:, 2:3]) / d_f
-    return min_jerk(tau_r), min_jerk(tau_f), tau_r, tau_f, d_r, d_f
+    g_r, g_f = min_jerk(tau_r), min_jerk(tau_f)
+    return _bent(g_r, bend), _bent(g_f, -bend), tau_r, tau_f, d_r, d_f
+
+
+def _bent(g: FloatArray, bend: float) -> FloatArray:
+    """The movement's position 0..1 as the signal sees it: g + bend g (1 - g) (monotone, |bend| < 1)."""
+    out: FloatArray = g + bend * g * (1.0 - g)
+    return out
 
 
 def _levels(g_r: FloatArray, g_f: FloatArray, yy: FloatArray, m: FloatArray) -> FloatArray:
@@ -155,10 +235,10 @@ _Fit = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
 
 
 def _sse(
-    tt: FloatArray, yy: FloatArray, m: FloatArray, times: FloatArray
+    tt: FloatArray, yy: FloatArray, m: FloatArray, times: FloatArray, bend: float = 0.0
 ) -> tuple[FloatArray, FloatArray, _Fit]:
     """Weighted squared error per rep, the levels and the fit's state (reused by the next step)."""
-    g_r, g_f, tau_r, tau_f, d_r, d_f = _model(tt, times)
+    g_r, g_f, tau_r, tau_f, d_r, d_f = _model(tt, times, bend)
     lv = _levels(g_r, g_f, yy, m)
     pred = lv[:, 0:1] * (1 - g_r) + lv[:, 1:2] * (g_r - g_f) + lv[:, 2:3] * g_f
     out: FloatArray = (m * (yy - pred) ** 2).sum(axis=1)
@@ -166,19 +246,28 @@ def _sse(
 
 
 def _levenberg_marquardt(
-    tt: FloatArray, yy: FloatArray, m: FloatArray, times: FloatArray, dt: float, iterations: int
-) -> FloatArray:
-    """Damped Gauss-Newton on the 4 times, the levels re-solved exactly at every step."""
+    tt: FloatArray,
+    yy: FloatArray,
+    m: FloatArray,
+    times: FloatArray,
+    dt: float,
+    iterations: int,
+    bend: float = 0.0,
+) -> tuple[FloatArray, FloatArray]:
+    """Damped Gauss-Newton on the 4 times, the levels re-solved exactly at every step.
+
+    Returns the times and each rep's squared error there.
+    """
     n = len(times)
     lam = np.full(n, 1e-2)
-    sse, lv, fit = _sse(tt, yy, m, times)
+    sse, lv, fit = _sse(tt, yy, m, times, bend)
     for _ in range(iterations):
         # the model and prediction at the current times were computed by the _sse that chose them
         tau_r, tau_f, d_r, d_f, pred = fit
         a, b, c = lv[:, 0:1], lv[:, 1:2], lv[:, 2:3]
         resid = (yy - pred) * m
-        sr = (b - a) * _min_jerk_slope(tau_r) / d_r
-        sf = (c - b) * _min_jerk_slope(tau_f) / d_f
+        sr = (b - a) * _bent_slope(tau_r, bend) * _min_jerk_slope(tau_r) / d_r
+        sf = (c - b) * _bent_slope(tau_f, -bend) * _min_jerk_slope(tau_f) / d_f
         jac = np.stack([sr * (tau_r - 1.0), -sr * tau_r, sf * (tau_f - 1.0), -sf * tau_f], axis=-1)
         jw = jac * m[..., None]
         jwt = jw.transpose(0, 2, 1)
@@ -192,7 +281,7 @@ def _levenberg_marquardt(
         cand[:, 1] = np.maximum(cand[:, 1], cand[:, 0] + dt)
         cand[:, 2] = np.maximum(cand[:, 2], cand[:, 1] - dt)
         cand[:, 3] = np.maximum(cand[:, 3], cand[:, 2] + dt)
-        new_sse, new_lv, new_fit = _sse(tt, yy, m, cand)
+        new_sse, new_lv, new_fit = _sse(tt, yy, m, cand, bend)
         better = np.isfinite(new_sse) & (new_sse < sse)
         if better.all():
             fit = new_fit
@@ -205,7 +294,7 @@ def _levenberg_marquardt(
         lam = np.where(better, lam * 0.3, lam * 10.0)
         if np.all(np.abs(step) < 1e-4) or np.all(lam > 1e6):
             break  # every rep converged (or cannot improve): stop early
-    return times
+    return times, sse
 
 
 def detect_reps(
