@@ -16,13 +16,23 @@ from midline.errors import MidlineError
 from midline.log.records import AnalysisRecord, PlanRecord, SessionRecord, UserRecord
 from midline.log.service import export_user
 from midline.web import planning
-from midline.web.deps import api_user, client_address, end_session, signed_in, start_session, state
+from midline.web.accounts import AccountError, log_in, sign_up
+from midline.web.deps import (
+    api_user,
+    client_in_path,
+    delete_analysis,
+    delete_upload,
+    end_session,
+    or_404,
+    signed_in,
+    state,
+)
 from midline.web.jobs import UploadTooLargeError, new_id, save_stream
-from midline.web.pages import check_new_account
 from midline.web.progress import video_trends, weekly_log
-from midline.web.security import csrf_token, hash_password, verify_password
+from midline.web.security import csrf_token
 
 ApiUser = Annotated[UserRecord, Depends(api_user)]
+ApiClient = Annotated[UserRecord, Depends(client_in_path(api_user))]
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -127,34 +137,19 @@ def analysis_json(a: AnalysisRecord, summary: bool = False) -> dict[str, Any]:
 
 @router.post("/signup", status_code=201)
 def signup(body: SignUp, request: Request) -> Me:
-    repo = state(request).repo
-    username = body.username.strip().lower()
-    problem = check_new_account(username, body.password)
-    if problem is None and repo.user(username) is not None:
-        problem = "that username is taken"
-    if problem is not None:
-        raise HTTPException(400, problem)
-    user = repo.create_user(
-        username, body.display_name.strip() or username, body.role, hash_password(body.password)
-    )
-    start_session(request, user.username)
+    try:
+        user = sign_up(request, body.username, body.display_name, body.password, body.role)
+    except AccountError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
     return _me(request, user)
 
 
 @router.post("/login", responses={401: {}, 429: {}})
 def login(body: Credentials, request: Request, response: Response) -> Me:
-    web = state(request)
-    username = body.username.strip().lower()
-    address = client_address(request)
-    wait = web.limiter.blocked(username, address)
-    if wait is not None:
-        raise HTTPException(429, f"too many failed logins: try again in {int(wait)} s")
-    user = web.repo.user(username)
-    if user is None or not verify_password(user.password_hash, body.password):
-        web.limiter.failed(username, address)
-        raise HTTPException(401, "wrong username or password")
-    web.limiter.succeeded(username, address)
-    start_session(request, user.username)
+    try:
+        user = log_in(request, body.username, body.password)
+    except AccountError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
     return _me(request, user)
 
 
@@ -237,46 +232,28 @@ def clients(request: Request, user: ApiUser) -> list[dict[str, str]]:
     ]
 
 
-def _client(request: Request, user: UserRecord, username: str) -> UserRecord:
-    owner = planning.viewable(state(request).repo, user, username)
-    if owner is None:
-        raise HTTPException(404, "no such client")
-    return owner
-
-
 @router.get("/clients/{username}/plans")
-def client_plans(username: str, request: Request, user: ApiUser) -> list[dict[str, Any]]:
-    owner = _client(request, user, username)
+def client_plans(request: Request, owner: ApiClient) -> list[dict[str, Any]]:
     return [plan_json(p, summary=True) for p in state(request).repo.plans(owner.id)]
 
 
 @router.get("/clients/{username}/plans/{uid}")
-def client_plan(username: str, uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
-    owner = _client(request, user, username)
-    plan = state(request).repo.plan(owner.id, uid)
-    if plan is None:
-        raise HTTPException(404, "no such plan")
-    return plan_json(plan)
+def client_plan(uid: str, request: Request, owner: ApiClient) -> dict[str, Any]:
+    return plan_json(or_404(state(request).repo.plan(owner.id, uid), "plan"))
 
 
 @router.get("/clients/{username}/sessions")
-def client_sessions(username: str, request: Request, user: ApiUser) -> list[dict[str, Any]]:
-    owner = _client(request, user, username)
+def client_sessions(request: Request, owner: ApiClient) -> list[dict[str, Any]]:
     return [session_json(s) for s in state(request).repo.sessions(owner.id)]
 
 
 @router.get("/clients/{username}/analyses/{uid}")
-def client_analysis(username: str, uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
-    owner = _client(request, user, username)
-    found = state(request).repo.analysis(owner.id, uid)
-    if found is None:
-        raise HTTPException(404, "no such analysis")
-    return analysis_json(found)
+def client_analysis(uid: str, request: Request, owner: ApiClient) -> dict[str, Any]:
+    return analysis_json(or_404(state(request).repo.analysis(owner.id, uid), "analysis"))
 
 
 @router.get("/clients/{username}/analyses")
-def client_analyses(username: str, request: Request, user: ApiUser) -> list[dict[str, Any]]:
-    owner = _client(request, user, username)
+def client_analyses(request: Request, owner: ApiClient) -> list[dict[str, Any]]:
     return [analysis_json(a, summary=True) for a in state(request).repo.analyses(owner.id)]
 
 
@@ -316,10 +293,7 @@ def exercise(exercise_id: str, request: Request) -> dict[str, Any]:
 
 
 def _plan(request: Request, user: UserRecord, uid: str) -> PlanRecord:
-    plan = state(request).repo.plan(user.id, uid)
-    if plan is None:
-        raise HTTPException(404, "no such plan")
-    return plan
+    return or_404(state(request).repo.plan(user.id, uid), "plan")
 
 
 @router.get("/plans")
@@ -404,10 +378,7 @@ def sessions(request: Request, user: ApiUser) -> list[dict[str, Any]]:
 
 @router.get("/sessions/{uid}")
 def session(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
-    found = state(request).repo.session(user.id, uid)
-    if found is None:
-        raise HTTPException(404, "no such session")
-    return session_json(found)
+    return session_json(or_404(state(request).repo.session(user.id, uid), "session"))
 
 
 @router.delete("/sessions/{uid}", status_code=204)
@@ -481,18 +452,13 @@ def jobs(request: Request, user: ApiUser) -> list[dict[str, Any]]:
 @router.get("/jobs/{job_id}")
 def job(job_id: str, request: Request, user: ApiUser) -> dict[str, Any]:
     """A job's status (queued, running, done, failed), stage, progress 0-1, message, analysis uid."""
-    found = state(request).jobs.get(user.id, job_id)
-    if found is None:
-        raise HTTPException(404, "no such job")
-    return found.public()
+    return or_404(state(request).jobs.get(user.id, job_id), "job").public()
 
 
 @router.delete("/jobs/{job_id}/video", status_code=204)
 def job_video_delete(job_id: str, request: Request, user: ApiUser) -> None:
     """Delete an uploaded video kept after its analysis (the report stays)."""
-    web = state(request)
-    if web.jobs.get(user.id, job_id) is None or not web.jobs.delete_upload(user.id, job_id):
-        raise HTTPException(404, "no such uploaded video")
+    delete_upload(request, user, job_id)
 
 
 @router.get("/analyses")
@@ -502,16 +468,9 @@ def analyses(request: Request, user: ApiUser) -> list[dict[str, Any]]:
 
 @router.get("/analyses/{uid}")
 def analysis(uid: str, request: Request, user: ApiUser) -> dict[str, Any]:
-    found = state(request).repo.analysis(user.id, uid)
-    if found is None:
-        raise HTTPException(404, "no such analysis")
-    return analysis_json(found)
+    return analysis_json(or_404(state(request).repo.analysis(user.id, uid), "analysis"))
 
 
 @router.delete("/analyses/{uid}", status_code=204)
 def analysis_delete(uid: str, request: Request, user: ApiUser) -> None:
-    web = state(request)
-    found = web.repo.analysis(user.id, uid)
-    if found is None or not web.repo.delete_analysis(user.id, uid):
-        raise HTTPException(404, "no such analysis")
-    web.jobs.remove_analysis_files(user.id, found)
+    delete_analysis(request, user, uid)

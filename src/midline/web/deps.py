@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from fastapi import Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 
 from midline.catalog import Catalog
 from midline.log.records import UserRecord
 from midline.log.repository import LogRepository
+from midline.web import planning
 from midline.web.jobs import JobQueue
 from midline.web.security import LoginLimiter, RevokedSessions, csrf_ok, new_sid
 from midline.web.settings import Settings
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+T = TypeVar("T")
 
 
 @dataclass
@@ -85,3 +89,39 @@ def api_user(request: Request, x_csrf_token: str | None = Header(default=None)) 
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def or_404(value: T | None, what: str) -> T:
+    """``value``, or a 404 "no such <what>": another user's id reads the same as one that never was."""
+    if value is None:
+        raise HTTPException(404, f"no such {what}")
+    return value
+
+
+def client_in_path(signed_in_user: Callable[..., UserRecord]) -> Callable[..., UserRecord]:
+    """A dependency: the account named by the path's ``{username}``, when the user that
+    ``signed_in_user`` gives may read it (themselves, or an instructor they granted); else 404."""
+
+    # a default, not Annotated: the annotations are strings, and a closure's names cannot be resolved
+    as_user = Depends(signed_in_user)
+
+    def client(request: Request, username: str, user: UserRecord = as_user) -> UserRecord:
+        return or_404(planning.viewable(state(request).repo, user, username), "client")
+
+    return client
+
+
+def delete_analysis(request: Request, user: UserRecord, uid: str) -> None:
+    """Delete ``user``'s analysis ``uid`` and the report folder this app made for it (404 if none)."""
+    web = state(request)
+    found = web.repo.analysis(user.id, uid)
+    if found is None or not web.repo.delete_analysis(user.id, uid):
+        raise HTTPException(404, "no such analysis")
+    web.jobs.remove_analysis_files(user.id, found)
+
+
+def delete_upload(request: Request, user: UserRecord, job_id: str) -> None:
+    """Delete the uploaded video kept after job ``job_id``'s analysis (its report stays; 404 if none)."""
+    jobs = state(request).jobs
+    if jobs.get(user.id, job_id) is None or not jobs.delete_upload(user.id, job_id):
+        raise HTTPException(404, "no such uploaded video")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,17 +16,26 @@ from midline.errors import MidlineError
 from midline.log.records import AnalysisRecord, PlanRecord, UserRecord
 from midline.samples import SAMPLE_EXERCISE, sample_video
 from midline.web import planning
+from midline.web.accounts import AccountError, log_in, sign_up
 from midline.web.body import body_svg
-from midline.web.deps import client_address, end_session, page_user, signed_in, start_session, state
+from midline.web.deps import (
+    client_in_path,
+    delete_analysis,
+    delete_upload,
+    end_session,
+    or_404,
+    page_user,
+    signed_in,
+    state,
+)
 from midline.web.jobs import new_id
 from midline.web.progress import video_trends, weekly_log
-from midline.web.security import MIN_PASSWORD, csrf_ok, hash_password, verify_password
+from midline.web.security import csrf_ok
 
 PageUser = Annotated[UserRecord, Depends(page_user)]
+PageClient = Annotated[UserRecord, Depends(client_in_path(page_user))]
 
 router = APIRouter(include_in_schema=False)
-
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -42,18 +50,15 @@ def redirect(request: Request, url: str, flash: str | None = None) -> RedirectRe
     return RedirectResponse(url, status_code=303)
 
 
-def require_csrf(request: Request, token: str) -> None:
-    if not csrf_ok(request.session, token):
+def form_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    """Every form posts the session's CSRF token; a form without it was not served by this site."""
+    if not csrf_ok(request.session, csrf_token):
         raise HTTPException(403, "the form expired or did not come from this site: reload and try again")
 
 
-def check_new_account(username: str, password: str) -> str | None:
-    """What is wrong with a sign-up, or None."""
-    if not USERNAME.match(username):
-        return "username: 2-32 characters, lower-case letters, digits, '.', '_' or '-'"
-    if len(password) < MIN_PASSWORD:
-        return f"password: at least {MIN_PASSWORD} characters"
-    return None
+CheckedForm = Annotated[None, Depends(form_csrf)]
+"""A parameter of every POST handler, after the user (signed-in first, then the token)."""
+FormText = Annotated[str, Form()]
 
 
 # --- account -----------------------------------------------------------------------------------------
@@ -72,30 +77,17 @@ def signup_form(request: Request) -> Response:
 @router.post("/signup")
 def signup(
     request: Request,
-    csrf_token: Annotated[str, Form()] = "",
-    username: Annotated[str, Form()] = "",
-    display_name: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "client",
+    _: CheckedForm,
+    username: FormText = "",
+    display_name: FormText = "",
+    password: FormText = "",
+    role: FormText = "client",
 ) -> Response:
-    require_csrf(request, csrf_token)
-    web = state(request)
-    username = username.strip().lower()
-    problem = check_new_account(username, password)
-    if problem is None and role not in ("client", "instructor"):
-        problem = "role: client or instructor"
-    if problem is None and web.repo.user(username) is not None:
-        problem = "that username is taken"
-    if problem is not None:
-        values = {"username": username, "display_name": display_name, "role": role}
-        return render(request, "signup.html", 400, error=problem, values=values)
-    web.repo.create_user(
-        username,
-        display_name.strip() or username,
-        "instructor" if role == "instructor" else "client",
-        hash_password(password),
-    )
-    start_session(request, username)
+    try:
+        sign_up(request, username, display_name, password, role)
+    except AccountError as exc:
+        values = {"username": username.strip().lower(), "display_name": display_name, "role": role}
+        return render(request, "signup.html", exc.status, error=str(exc), values=values)
     return redirect(request, "/profile", "welcome: set your profile, then build a plan")
 
 
@@ -105,46 +97,36 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login")
-def login(
-    request: Request,
-    csrf_token: Annotated[str, Form()] = "",
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-) -> Response:
-    require_csrf(request, csrf_token)
-    web = state(request)
-    username = username.strip().lower()
-    address = client_address(request)
-    wait = web.limiter.blocked(username, address)
-    if wait is not None:
-        msg = f"too many failed logins: try again in {int(wait)} s"
-        return render(request, "login.html", 429, error=msg, username=username)
-    user = web.repo.user(username)
-    if user is None or not verify_password(user.password_hash, password):
-        web.limiter.failed(username, address)
-        return render(request, "login.html", 400, error="wrong username or password", username=username)
-    web.limiter.succeeded(username, address)
-    start_session(request, user.username)  # a fresh session (and CSRF token) at every login
+def login(request: Request, _: CheckedForm, username: FormText = "", password: FormText = "") -> Response:
+    try:
+        log_in(request, username, password)  # a fresh session (and CSRF token) at every login
+    except AccountError as exc:
+        status = 400 if exc.status == 401 else exc.status  # a form answers a wrong password with 400
+        return render(request, "login.html", status, error=str(exc), username=username.strip().lower())
     return redirect(request, "/plans")
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
-    require_csrf(request, csrf_token)
+def logout(request: Request, _: CheckedForm) -> Response:
     end_session(request)
     return redirect(request, "/")
 
 
 @router.get("/profile", response_class=HTMLResponse)
 def profile_page(request: Request, user: PageUser) -> Response:
+    return _profile_page(request, user)
+
+
+def _profile_page(request: Request, user: UserRecord, error: str | None = None) -> Response:
+    """The profile form (and, after a refused save, the same page with the reason, status 400)."""
     web = state(request)
-    profile = planning.latest_profile(web.repo, user.id)
     return render(
         request,
         "profile.html",
-        profile=profile,
+        200 if error is None else 400,
+        profile=planning.latest_profile(web.repo, user.id),
         catalog=web.catalog,
-        error=None,
+        error=error,
         keep_days=web.jobs.keep_days(user.id),
     )
 
@@ -174,27 +156,11 @@ ProfileForm = Annotated[dict[str, Any], Depends(profile_form)]
 
 
 @router.post("/profile")
-def profile_save(
-    request: Request,
-    user: PageUser,
-    values: ProfileForm,
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    require_csrf(request, csrf_token)
-    web = state(request)
+def profile_save(request: Request, user: PageUser, _: CheckedForm, values: ProfileForm) -> Response:
     try:
-        planning.save_profile(web.repo, user.id, values)
+        planning.save_profile(state(request).repo, user.id, values)
     except MidlineError as exc:
-        profile = planning.latest_profile(web.repo, user.id)
-        return render(
-            request,
-            "profile.html",
-            400,
-            profile=profile,
-            catalog=web.catalog,
-            error=str(exc),
-            keep_days=web.jobs.keep_days(user.id),
-        )
+        return _profile_page(request, user, str(exc))
     return redirect(request, "/profile", "profile saved")
 
 
@@ -202,11 +168,10 @@ def profile_save(
 def grant_instructor(
     request: Request,
     user: PageUser,
-    csrf_token: Annotated[str, Form()] = "",
+    _: CheckedForm,
     instructor: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "grant",
 ) -> Response:
-    require_csrf(request, csrf_token)
     repo = state(request).repo
     other = repo.user(instructor.strip().lower())
     if other is None or other.role != "instructor" or other.id == user.id:
@@ -226,10 +191,9 @@ def grant_instructor(
 def delete_account(
     request: Request,
     user: PageUser,
-    csrf_token: Annotated[str, Form()] = "",
+    _: CheckedForm,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    require_csrf(request, csrf_token)
     if confirm.strip().lower() != user.username:
         return redirect(request, "/profile", "type your username to confirm deleting the account")
     state(request).jobs.forget_owner(user.id)
@@ -297,14 +261,20 @@ def today(request: Request) -> dt.date:
 
 @router.get("/plans", response_class=HTMLResponse)
 def plans(request: Request, user: PageUser) -> Response:
+    return _plans_page(request, user)
+
+
+def _plans_page(request: Request, user: UserRecord, error: str | None = None) -> Response:
+    """The plans and the form to build one (after a refused build, with the reason, status 400)."""
     web = state(request)
     return render(
         request,
         "plans.html",
+        200 if error is None else 400,
         plans=list(reversed(web.repo.plans(user.id))),
         profile=planning.latest_profile(web.repo, user.id),
         catalog=web.catalog,
-        error=None,
+        error=error,
     )
 
 
@@ -313,30 +283,18 @@ def plan_create(
     request: Request,
     user: PageUser,
     values: ProfileForm,
-    csrf_token: Annotated[str, Form()] = "",
+    _: CheckedForm,
 ) -> Response:
-    require_csrf(request, csrf_token)
     web = state(request)
     try:
         plan = planning.create_plan(web.repo, user.id, web.catalog, values, today(request))
     except MidlineError as exc:
-        return render(
-            request,
-            "plans.html",
-            400,
-            plans=list(reversed(web.repo.plans(user.id))),
-            profile=planning.latest_profile(web.repo, user.id),
-            catalog=web.catalog,
-            error=str(exc),
-        )
+        return _plans_page(request, user, str(exc))
     return redirect(request, f"/plans/{plan.uid}", "plan built")
 
 
 def _own_plan(request: Request, user: UserRecord, uid: str) -> PlanRecord:
-    plan = state(request).repo.plan(user.id, uid)
-    if plan is None:
-        raise HTTPException(404, "no such plan")
-    return plan
+    return or_404(state(request).repo.plan(user.id, uid), "plan")
 
 
 def _plan_page(request: Request, owner: UserRecord, plan: PlanRecord, readonly: bool) -> Response:
@@ -367,13 +325,12 @@ def plan_session_done(
     week: int,
     session: int,
     user: PageUser,
-    csrf_token: Annotated[str, Form()] = "",
+    _: CheckedForm,
     date: Annotated[str, Form()] = "",
     rpe: Annotated[str, Form()] = "",
     pain: Annotated[int, Form()] = 0,
     notes: Annotated[str, Form()] = "",
 ) -> Response:
-    require_csrf(request, csrf_token)
     plan = _own_plan(request, user, uid)
     try:
         day = dt.date.fromisoformat(date) if date else today(request)
@@ -385,10 +342,7 @@ def plan_session_done(
 
 
 @router.post("/plans/{uid}/replan")
-def plan_replan(
-    request: Request, uid: str, user: PageUser, csrf_token: Annotated[str, Form()] = ""
-) -> Response:
-    require_csrf(request, csrf_token)
+def plan_replan(request: Request, uid: str, user: PageUser, _: CheckedForm) -> Response:
     plan = _own_plan(request, user, uid)
     try:
         new = planning.replan(state(request).repo, user.id, plan, today(request))
@@ -412,10 +366,7 @@ def log(request: Request, user: PageUser) -> Response:
 
 
 @router.post("/sessions/{uid}/delete")
-def session_delete(
-    request: Request, uid: str, user: PageUser, csrf_token: Annotated[str, Form()] = ""
-) -> Response:
-    require_csrf(request, csrf_token)
+def session_delete(request: Request, uid: str, user: PageUser, _: CheckedForm) -> Response:
     if not state(request).repo.delete_session(user.id, uid):
         raise HTTPException(404, "no such session")
     return redirect(request, "/log", "session deleted")
@@ -423,9 +374,7 @@ def session_delete(
 
 @router.get("/analyses/{uid}", response_class=HTMLResponse)
 def analysis_view(request: Request, uid: str, user: PageUser) -> Response:
-    found = state(request).repo.analysis(user.id, uid)
-    if found is None:
-        raise HTTPException(404, "no such analysis")
+    found = or_404(state(request).repo.analysis(user.id, uid), "analysis")
     files = {k for k in ("html", "video") if _analysis_file(request, user, found, k) is not None}
     return render(request, "analysis.html", analysis=found, files=files, **_analysis_context(request, found))
 
@@ -452,32 +401,25 @@ def _analysis_file(request: Request, user: UserRecord, analysis: AnalysisRecord,
     return path if path.is_relative_to(base) and path.is_file() else None
 
 
+def _analysis_download(request: Request, user: UserRecord, uid: str, kind: str, what: str) -> Path:
+    found = state(request).repo.analysis(user.id, uid)
+    return or_404(None if found is None else _analysis_file(request, user, found, kind), what)
+
+
 @router.get("/analyses/{uid}/report.html")
 def analysis_report(request: Request, uid: str, user: PageUser) -> Response:
-    found = state(request).repo.analysis(user.id, uid)
-    path = None if found is None else _analysis_file(request, user, found, "html")
-    if path is None:
-        raise HTTPException(404, "no such report")
+    path = _analysis_download(request, user, uid, "html", "report")
     return FileResponse(path, media_type="text/html")
 
 
 @router.get("/analyses/{uid}/annotated.mp4")
 def analysis_video(request: Request, uid: str, user: PageUser) -> Response:
-    found = state(request).repo.analysis(user.id, uid)
-    path = None if found is None else _analysis_file(request, user, found, "video")
-    if path is None:
-        raise HTTPException(404, "no such video")
-    return FileResponse(path, media_type="video/mp4")
+    return FileResponse(_analysis_download(request, user, uid, "video", "video"), media_type="video/mp4")
 
 
 @router.post("/jobs/{job_id}/video/delete")
-def job_video_delete(
-    request: Request, job_id: str, user: PageUser, csrf_token: Annotated[str, Form()] = ""
-) -> Response:
-    require_csrf(request, csrf_token)
-    jobs = state(request).jobs
-    if jobs.get(user.id, job_id) is None or not jobs.delete_upload(user.id, job_id):
-        raise HTTPException(404, "no such uploaded video")
+def job_video_delete(request: Request, job_id: str, user: PageUser, _: CheckedForm) -> Response:
+    delete_upload(request, user, job_id)
     return redirect(request, "/analyse", "video deleted (its report stays)")
 
 
@@ -488,10 +430,9 @@ RETENTION_CHOICES = {"0": 0, "7": 7, "30": 30, "forever": None}
 def retention_save(
     request: Request,
     user: PageUser,
-    csrf_token: Annotated[str, Form()] = "",
+    _: CheckedForm,
     keep: Annotated[str, Form()] = "0",
 ) -> Response:
-    require_csrf(request, csrf_token)
     if keep not in RETENTION_CHOICES:
         raise HTTPException(400, "choose how long to keep videos from the list")
     state(request).jobs.set_keep_days(user.id, RETENTION_CHOICES[keep])
@@ -520,10 +461,9 @@ def analyse_page(request: Request, user: PageUser, job: str = "") -> Response:
 
 
 @router.post("/analyse/sample")
-def analyse_sample(request: Request, user: PageUser, csrf_token: Annotated[str, Form()] = "") -> Response:
+def analyse_sample(request: Request, user: PageUser, _: CheckedForm) -> Response:
     """Analyse the clip bundled with midline (a standing squeeze), as if the user had uploaded it:
     a new user sees a whole report without filming anything first."""
-    require_csrf(request, csrf_token)
     jobs = state(request).jobs
     job_id = new_id()
     target = jobs.upload_path(user.id, job_id)
@@ -534,15 +474,8 @@ def analyse_sample(request: Request, user: PageUser, csrf_token: Annotated[str, 
 
 
 @router.post("/analyses/{uid}/delete")
-def analysis_delete(
-    request: Request, uid: str, user: PageUser, csrf_token: Annotated[str, Form()] = ""
-) -> Response:
-    require_csrf(request, csrf_token)
-    web = state(request)
-    found = web.repo.analysis(user.id, uid)
-    if found is None or not web.repo.delete_analysis(user.id, uid):
-        raise HTTPException(404, "no such analysis")
-    web.jobs.remove_analysis_files(user.id, found)
+def analysis_delete(request: Request, uid: str, user: PageUser, _: CheckedForm) -> Response:
+    delete_analysis(request, user, uid)
     return redirect(request, "/log", "analysis deleted")
 
 
@@ -565,16 +498,8 @@ def clients(request: Request, user: PageUser) -> Response:
     return render(request, "clients.html", clients=found)
 
 
-def _client(request: Request, user: UserRecord, username: str) -> UserRecord:
-    owner = planning.viewable(state(request).repo, user, username)
-    if owner is None:
-        raise HTTPException(404, "no such client")
-    return owner
-
-
 @router.get("/clients/{username}", response_class=HTMLResponse)
-def client_view(request: Request, username: str, user: PageUser) -> Response:
-    owner = _client(request, user, username)
+def client_view(request: Request, owner: PageClient) -> Response:
     repo = state(request).repo
     return render(
         request,
@@ -587,19 +512,13 @@ def client_view(request: Request, username: str, user: PageUser) -> Response:
 
 
 @router.get("/clients/{username}/analyses/{uid}", response_class=HTMLResponse)
-def client_analysis(request: Request, username: str, uid: str, user: PageUser) -> Response:
-    owner = _client(request, user, username)
-    found = state(request).repo.analysis(owner.id, uid)
-    if found is None:
-        raise HTTPException(404, "no such analysis")
+def client_analysis(request: Request, uid: str, owner: PageClient) -> Response:
+    found = or_404(state(request).repo.analysis(owner.id, uid), "analysis")
     context = _analysis_context(request, found)
     return render(request, "analysis.html", analysis=found, files=set(), client=owner, **context)
 
 
 @router.get("/clients/{username}/plans/{uid}", response_class=HTMLResponse)
-def client_plan(request: Request, username: str, uid: str, user: PageUser) -> Response:
-    owner = _client(request, user, username)
-    plan = state(request).repo.plan(owner.id, uid)
-    if plan is None:
-        raise HTTPException(404, "no such plan")
+def client_plan(request: Request, uid: str, owner: PageClient) -> Response:
+    plan = or_404(state(request).repo.plan(owner.id, uid), "plan")
     return _plan_page(request, owner, plan, readonly=True)
