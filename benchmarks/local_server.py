@@ -17,14 +17,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """The real app in a subprocess, its database and uploads under ``root``; its base URL once it answers."""
+def start_server(root: Path, workers: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """The real app in a subprocess, its database and uploads under ``root``; its base URL once it answers.
+
+    ``workers``: analysis workers (``serve --workers``); None keeps the app's default.
+    """
     port = free_port()
     cmd = [
         sys.executable, "-c", "from midline.cli.app import main; main()", "serve",
         "--host", "127.0.0.1", "--port", str(port),
         "--db", str(root / "web.db"), "--data-dir", str(root / "data"),
     ]  # fmt: skip
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
     log = (root / "server.log").open("wb")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

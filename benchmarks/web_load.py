@@ -146,6 +146,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=20.0, help="length of the timed run (1-300)")
     ap.add_argument("--uploads", type=int, default=1, help="uploads per client during the timed run")
+    ap.add_argument("--workers", type=int, default=2, help="analysis workers of the server (serve --workers)")
     ap.add_argument("--drain", type=float, default=300.0, help="seconds allowed for the queue to finish")
     args = ap.parse_args()
     if not 1 <= args.seconds <= 300 or args.clients < 1:
@@ -154,7 +155,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="midline-web-load-") as tmp:
         root = Path(tmp)
         video = tiny_clip(CLIP, root / "tiny.mp4").read_bytes()
-        proc, url = start_server(root)
+        proc, url = start_server(root, args.workers)
         try:
             report(args, url, video)
         finally:
@@ -184,7 +185,7 @@ def report(args: argparse.Namespace, url: str, video: bytes) -> None:
         c.analysis = str(found[0]["analysis_uid"]) if found else None
     print(
         f"{args.clients} clients signed up and each analysed one {len(video) / 1024:.0f} KB clip"
-        f" in {time.monotonic() - t0:.1f} s (queue of {args.clients} jobs, one worker)"
+        f" in {time.monotonic() - t0:.1f} s (queue of {args.clients} jobs, {args.workers} analysis workers)"
     )
 
     until = time.monotonic() + args.seconds
