@@ -87,6 +87,13 @@ class Workers:
             self._drain(on_progress, timeout=None)
         return [f.result() for f in futures] + [last]
 
+    def submit(self, fn: Callable[..., T], arg: Any) -> Future[T] | None:
+        """Queue ``fn(arg)`` on the pool's processes without waiting (a set-up step ahead of a
+        :meth:`map`: a single pool process runs it first); None where there is no other process."""
+        if self.n < 2:
+            return None
+        return self._start().submit(fn, arg)
+
     def _drain(self, on_progress: Callable[[int], None], timeout: float | None) -> None:
         try:
             on_progress(self._queue.get(timeout=timeout) if timeout else self._queue.get_nowait())
