@@ -173,13 +173,13 @@ def _keep_frames_for_video(
 
     keep = video_keep(video, info, options.video_max_side, options.extract.sample_fps)
     keep = replace(keep, budget_bytes=options.video_keep_mb * 1024 * 1024)
-    if split and workers.n > 1 and info.duration_s >= options.extract.min_split_s:
+    if split and info.duration_s >= options.extract.min_split_s:
         # Each process keeps its own half (the halves of the pose pass and of the video are the
-        # same). The worker's start-up was on the critical path already: waiting for it here
-        # moves the wait, it does not add one.
-        workers.map(start_keeping, [keep] * workers.n, lambda n: None)
-    else:
-        start_keeping(keep)
+        # same). Queued, not waited for: the pool's process runs it before its pose segment, and
+        # this process starts its own at once (a process that missed it decodes again).
+        for _ in range(workers.n - 1):
+            workers.submit(start_keeping, keep)
+    start_keeping(keep)
 
 
 def _write_outputs(
