@@ -86,9 +86,11 @@ def noise_level(y: FloatArray) -> float:
     return float(1.4826 * np.median(np.abs(d2)) / np.sqrt(6.0))
 
 
-def _bent_slope(tau: FloatArray, bend: float) -> FloatArray:
-    """d _bent / d g at the minimum-jerk position of ``tau``."""
-    out: FloatArray = 1.0 + bend * (1.0 - 2.0 * min_jerk(tau))
+def _bent_slope(g: FloatArray, bend: float) -> FloatArray | float:
+    """d _bent / d g at the (straight) minimum-jerk position ``g``."""
+    if bend == 0.0:
+        return 1.0
+    out: FloatArray = 1.0 + bend * (1.0 - 2.0 * g)
     return out
 
 
@@ -117,7 +119,7 @@ def fit_reps(
     threshold crossings, so noise averages out, and the shared hold level ties the rise to
     the fall. Starting times come from level crossings (see :func:`detect_reps`). The signal
     may see the movement's position through a bent map, one bend shared by the set
-    (:func:`_fit_chunk`).
+    (:func:`_set_bend`), measured once on a sample of the reps and then fitted with all of them.
     """
     out = init.astype(np.float64).copy()
     if len(init) == 0:
@@ -126,17 +128,30 @@ def fit_reps(
     idx0 = np.clip(np.searchsorted(t, windows[:, 0]), 0, len(t) - 1)
     idx1 = np.clip(np.searchsorted(t, windows[:, 1], side="right"), 1, len(t))
     width = int(max(2, (idx1 - idx0).max()))
-    noise_var = noise_level(y) ** 2
-    for c in range(0, len(init), chunk):
-        sl = slice(c, c + chunk)
+
+    def samples(sl: slice | NDArray[np.int64]) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """The reps' samples as (n, width) arrays: times, values, weights (0 = none)."""
         cols = idx0[sl][:, None] + np.arange(width)[None, :]
         valid = cols < idx1[sl][:, None]
         cols = np.clip(cols, 0, len(t) - 1)
-        tt = t[cols]
         yy = y[cols]
         m = (valid & np.isfinite(yy)).astype(np.float64)
-        yy = np.where(m > 0, yy, 0.0)
-        out[sl] = _fit_chunk(tt, yy, m, out[sl], dt, iterations, noise_var)
+        return t[cols], np.where(m > 0, yy, 0.0), m
+
+    # the bend is a property of the set: measured on the straight fits of a sample of its reps
+    # spread over it (all of a short set's), then every rep is fitted with it
+    pick = np.unique(np.linspace(0, len(init) - 1, min(len(init), BEND_SAMPLE)).round().astype(int))
+    tp, yp, mp = samples(pick)
+    straight, sse = _levenberg_marquardt(tp, yp, mp, out[pick], dt, iterations)
+    bend = _set_bend(tp, yp, mp, straight, sse, dt, noise_level(y) ** 2, len(init))
+    if len(pick) == len(init):  # the sample is the set: start from its straight fit
+        out = straight
+        if bend != 0.0:  # a small bend moves the converged times a little: a few warm steps
+            out = _levenberg_marquardt(tp, yp, mp, out, dt, WARM_STEPS, bend)[0]
+        return out
+    for c in range(0, len(init), chunk):
+        sl = slice(c, c + chunk)
+        out[sl] = _levenberg_marquardt(*samples(sl), out[sl], dt, iterations, bend)[0]
     return out
 
 
@@ -150,71 +165,71 @@ BEND_SHRINK = 3.84
 """The fitted bend is shrunk by 1 - BEND_SHRINK / z2 (z2: its chi-square, 3.84 = the 5 % point)."""
 
 
-def _fit_chunk(
-    tt: FloatArray,
-    yy: FloatArray,
-    m: FloatArray,
-    init: FloatArray,
+def _set_bend(
+    ts: FloatArray,
+    ys: FloatArray,
+    ms: FloatArray,
+    t0: FloatArray,
+    sse0: FloatArray,
     dt: float,
-    iterations: int,
     noise_var: float,
-) -> FloatArray:
-    """Fit the reps with a straight, then with one shared bent, position-to-signal map.
+    n_reps: int,
+) -> float:
+    """The set's bend of the position-to-signal map, measured on a sample of its reps (0: none).
 
     The signal is rarely a linear function of the movement's position (an angle measured in a
     tilted image, a projection of a swinging leg): a static bend of that map is the same for every
     rise and fall of the set, and bends each movement's shape the same way, which shifts the
-    fitted boundaries. One bend for the whole set is estimated (a grid, then a parabola) and
-    shrunk towards none by how little it explains: z2 = the drop in squared error over the
-    noise variance of ``y``, the variance inflated by the squared excess misfit of the straight
-    model (a misfit beyond the noise is correlated, and a bend would fit it, not the map). A bend
-    that explains less than chance (z2 <= :data:`BEND_SHRINK`) is dropped, and fewer reps (a
-    live window) give a smaller bend rather than a different switch.
+    fitted boundaries. One bend for the whole set is estimated from the sampled reps' straight
+    fits ``t0`` / ``sse0`` (a grid, then a parabola) and shrunk towards none by how little it
+    explains: z2 = the drop in squared error over the noise variance, the variance inflated by
+    the squared excess misfit of the straight model (a misfit beyond the noise is correlated,
+    and a bend would fit it, not the map), scaled up from the sample to the ``n_reps`` reps. A
+    bend that explains less than chance (z2 <= :data:`BEND_SHRINK`) is dropped, and fewer reps
+    (a live window) give a smaller bend rather than a different switch.
     """
-    times0, sse0 = _levenberg_marquardt(tt, yy, m, init, dt, iterations)
     total0 = float(sse0.sum())
-    if noise_var <= 0 or m.sum() < 8 or not np.isfinite(total0):
-        return times0
-    # the bend is a property of the set: a long set's is measured on a sample of its reps
-    pick = np.unique(np.linspace(0, len(init) - 1, min(len(init), BEND_SAMPLE)).round().astype(int))
-    ts, ys, ms, t0 = tt[pick], yy[pick], m[pick], times0[pick]
-    fits = {0.0: (t0, float(sse0[pick].sum()))}
+    if noise_var <= 0 or ms.sum() < 8 or not np.isfinite(total0):
+        return 0.0
+    fits = {0.0: total0}
+    times_at = {0.0: t0}
     for bend in BEND_GRID:
         times, sse = _levenberg_marquardt(ts, ys, ms, t0.copy(), dt, WARM_STEPS, bend)
-        fits[bend] = (times, float(sse.sum()))
+        fits[bend], times_at[bend] = float(sse.sum()), times
     grid = sorted(fits)
-    k = int(np.argmin([fits[g][1] for g in grid]))
+    k = int(np.argmin([fits[g] for g in grid]))
     if 0 < k < len(grid) - 1:  # refine: the vertex of the parabola through the best and its neighbours
         x = np.array(grid[k - 1 : k + 2])
-        c2, c1, _ = np.polyfit(x, [fits[g][1] for g in x], 2)
+        c2, c1, _ = np.polyfit(x, [fits[g] for g in x], 2)
         if c2 > 0:
             bend = float(np.clip(-c1 / (2 * c2), x[0], x[2]))
-            times, sse = _levenberg_marquardt(ts, ys, ms, fits[grid[k]][0].copy(), dt, WARM_STEPS, bend)
-            fits[bend] = (times, float(sse.sum()))
-    best = min(fits, key=lambda g: fits[g][1])
-    excess = max(1.0, fits[0.0][1] / (float(ms.sum()) * noise_var))
-    z2 = (fits[0.0][1] - fits[best][1]) / (noise_var * excess**2) * len(init) / len(pick)
+            fits[bend] = float(
+                _levenberg_marquardt(ts, ys, ms, times_at[grid[k]].copy(), dt, WARM_STEPS, bend)[1].sum()
+            )
+    best = min(fits, key=lambda g: fits[g])
+    excess = max(1.0, fits[0.0] / (float(ms.sum()) * noise_var))
+    z2 = (fits[0.0] - fits[best]) / (noise_var * excess**2) * n_reps / len(t0)
     shrink = 1.0 - BEND_SHRINK / z2 if z2 > 0 else 0.0
-    if shrink <= 0 or best == 0.0:
-        return times0
-    # a small bend moves the converged times a little: a few warm-started steps
-    times, _ = _levenberg_marquardt(tt, yy, m, times0.copy(), dt, WARM_STEPS, shrink * best)
-    return times
+    return shrink * best if shrink > 0 and best != 0.0 else 0.0
 
 
 def _model(
     tt: FloatArray, times: FloatArray, bend: float = 0.0
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The bent rise and fall (as the signal sees them), their taus and durations, and the
+    straight minimum-jerk positions they were bent from (the Jacobian's slope reuses them)."""
     d_r = np.maximum(times[:, 1] - times[:, 0], 1e-3)[:, None]
     d_f = np.maximum(times[:, 3] - times[:, 2], 1e-3)[:, None]
     tau_r = (tt - times[:, 0:1]) / d_r
     tau_f = (tt - times[:, 2:3]) / d_f
     g_r, g_f = min_jerk(tau_r), min_jerk(tau_f)
-    return _bent(g_r, bend), _bent(g_f, -bend), tau_r, tau_f, d_r, d_f
+    return _bent(g_r, bend), _bent(g_f, -bend), tau_r, tau_f, d_r, d_f, g_r, g_f
 
 
 def _bent(g: FloatArray, bend: float) -> FloatArray:
     """The movement's position 0..1 as the signal sees it: g + bend g (1 - g) (monotone, |bend| < 1)."""
+    if bend == 0.0:
+        return g  # the straight map (most fits): no arithmetic
     out: FloatArray = g + bend * g * (1.0 - g)
     return out
 
@@ -230,19 +245,20 @@ def _levels(g_r: FloatArray, g_f: FloatArray, yy: FloatArray, m: FloatArray) -> 
     return out
 
 
-_Fit = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
-"""A fit's state at given times: tau and duration of the rise and the fall, the prediction."""
+_Fit = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+"""A fit's state at given times: tau and duration of the rise and the fall, the prediction, and
+the straight minimum-jerk positions of the rise and the fall."""
 
 
 def _sse(
     tt: FloatArray, yy: FloatArray, m: FloatArray, times: FloatArray, bend: float = 0.0
 ) -> tuple[FloatArray, FloatArray, _Fit]:
     """Weighted squared error per rep, the levels and the fit's state (reused by the next step)."""
-    g_r, g_f, tau_r, tau_f, d_r, d_f = _model(tt, times, bend)
+    g_r, g_f, tau_r, tau_f, d_r, d_f, s_r, s_f = _model(tt, times, bend)
     lv = _levels(g_r, g_f, yy, m)
     pred = lv[:, 0:1] * (1 - g_r) + lv[:, 1:2] * (g_r - g_f) + lv[:, 2:3] * g_f
     out: FloatArray = (m * (yy - pred) ** 2).sum(axis=1)
-    return out, lv, (tau_r, tau_f, d_r, d_f, pred)
+    return out, lv, (tau_r, tau_f, d_r, d_f, pred, s_r, s_f)
 
 
 def _levenberg_marquardt(
@@ -263,11 +279,11 @@ def _levenberg_marquardt(
     sse, lv, fit = _sse(tt, yy, m, times, bend)
     for _ in range(iterations):
         # the model and prediction at the current times were computed by the _sse that chose them
-        tau_r, tau_f, d_r, d_f, pred = fit
+        tau_r, tau_f, d_r, d_f, pred, s_r, s_f = fit
         a, b, c = lv[:, 0:1], lv[:, 1:2], lv[:, 2:3]
         resid = (yy - pred) * m
-        sr = (b - a) * _bent_slope(tau_r, bend) * _min_jerk_slope(tau_r) / d_r
-        sf = (c - b) * _bent_slope(tau_f, -bend) * _min_jerk_slope(tau_f) / d_f
+        sr = (b - a) * _bent_slope(s_r, bend) * _min_jerk_slope(tau_r) / d_r
+        sf = (c - b) * _bent_slope(s_f, -bend) * _min_jerk_slope(tau_f) / d_f
         jac = np.stack([sr * (tau_r - 1.0), -sr * tau_r, sf * (tau_f - 1.0), -sf * tau_f], axis=-1)
         jw = jac * m[..., None]
         jwt = jw.transpose(0, 2, 1)
