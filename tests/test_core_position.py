@@ -13,6 +13,7 @@ import pytest
 from core_body import BodyPlan, build
 from midline.catalog import load_catalog
 from midline.catalog.spec import analysis_spec
+from midline.core import geometry as geo
 from midline.core.geometry import FOCAL_PER_SIZE, undo_perspective
 from midline.core.landmarks import LM, LandmarkSeries
 from midline.core.metrics import classify_position
@@ -33,7 +34,8 @@ Positions = tuple[dict[str, float | None], dict[str, str | None]]
 
 def positions(series: LandmarkSeries, sp: AnalysisSpec) -> Positions:
     c = clean(series)
-    return leg_positions(held_foot_angles(foot_angles(c, series, sp), c.detected), sp, c.xyz)
+    view = geo.camera_view(geo.view_score(c.xyz))
+    return leg_positions(held_foot_angles(foot_angles(c, series, sp, view), c.detected), sp, c.xyz)
 
 
 def side_lying(bottom: str, foot_deg: float, frames: int = 60) -> LandmarkSeries:

@@ -122,6 +122,10 @@ def foot_angle_deg(
     return out
 
 
+MEDIAN_FRAMES = 4000
+"""Frames enough for a median of a body proportion (a longer recording is subsampled for it)."""
+
+
 def foot_splay_deg(image: FloatArray, pts3d: FloatArray) -> FloatArray:
     """Half the angle between the two feet (+ = toes apart), from their sideways offsets in a front view.
 
@@ -137,7 +141,10 @@ def foot_splay_deg(image: FloatArray, pts3d: FloatArray) -> FloatArray:
 
     ``image``: (T, 12, 3) image pixels (only x, y are used). Returns (T,) degrees.
     """
-    hips = image[:, B.LEFT_HIP, :2] - image[:, B.RIGHT_HIP, :2]
+    # the medians below (hip line, foot / shank ratio) are steady over a few thousand frames:
+    # a long recording's are taken on every k-th frame
+    k = max(1, image.shape[0] // MEDIAN_FRAMES)
+    hips = image[::k, B.LEFT_HIP, :2] - image[::k, B.RIGHT_HIP, :2]
     if not np.isfinite(hips).all(axis=1).any():
         return np.full(image.shape[0], np.nan)
     outside = np.nanmedian(hips, axis=0)
@@ -145,12 +152,15 @@ def foot_splay_deg(image: FloatArray, pts3d: FloatArray) -> FloatArray:
     offset = np.zeros(image.shape[0])
     shank = np.zeros(image.shape[0])
     ratios = []
+    x, y = image[..., 0], image[..., 1]  # one coordinate at a time: long loops, no (T, 2) slices
     for side, sign in (("left", 1.0), ("right", -1.0)):
         heel, toe, knee, ankle = FOOT[side]
-        offset += sign * ((image[:, toe, :2] - image[:, heel, :2]) @ outside)
-        shank += norm(image[:, knee, :2] - image[:, ankle, :2])
-        ratios.append(norm(pts3d[:, toe] - pts3d[:, heel]) / norm(pts3d[:, knee] - pts3d[:, ankle]))
-    r = np.concatenate(ratios)
+        offset += sign * ((x[:, toe] - x[:, heel]) * outside[0] + (y[:, toe] - y[:, heel]) * outside[1])
+        shank += np.hypot(x[:, knee] - x[:, ankle], y[:, knee] - y[:, ankle])
+        p = pts3d[::k]
+        ratios.append(norm(p[:, toe] - p[:, heel]) / norm(p[:, knee] - p[:, ankle]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.concatenate(ratios)
     r = r[np.isfinite(r)]
     foot = (float(np.median(r)) if r.size else float("nan")) * shank  # sum of both feet's lengths
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -126,7 +126,8 @@ def analyse(
     timings = _reps(t, sig, spec)
     measures = measure_reps(c, sig, rep_windows(t, timings), leg_px)
     reps = rep_records(timings, measures, spec, cm_per_leg)
-    angles = foot_angles(c, series, spec)
+    view_score = geo.view_score(c.xyz)
+    angles = foot_angles(c, series, spec, geo.camera_view(view_score))
     walk = (
         walking_steps(t, c.xyz, angles, sig.tilt, sig.tilt_ok, leg_px, series.fps)
         if spec.body == "walking"
@@ -136,7 +137,6 @@ def analyse(
         walk.foot_angle if spec.body == "walking" else held_foot_angles(angles, c.detected), spec, c.xyz
     )
     symmetry = set_symmetry(measures, spec)
-    view_score = geo.view_score(c.xyz)
     legs_out = legs_out_fraction(c)
     findings = set_findings(
         spec,

@@ -24,7 +24,7 @@ FootAngles = dict[str, tuple[FloatArray, BoolArray]]
 """Per side: the foot angle per frame (degrees) and the frames whose landmarks it can rest on."""
 
 
-def foot_angles(c: Cleaned, series: LandmarkSeries, spec: AnalysisSpec) -> FootAngles:
+def foot_angles(c: Cleaned, series: LandmarkSeries, spec: AnalysisSpec, view: str | None) -> FootAngles:
     """Each foot's angle per frame, from world landmarks where present (else perspective undone).
 
     When both legs are measured together (not walking, not a one-sided exercise) the pair is
@@ -33,7 +33,8 @@ def foot_angles(c: Cleaned, series: LandmarkSeries, spec: AnalysisSpec) -> FootA
     against the hip line). The opening needs no reference direction; the share needs the hip
     line, whose direction is depth in a side view and is then not trusted. In a front view of
     a standing or seated body the feet point at the camera and the opening is read from the
-    toes' sideways offsets in the image (:func:`geo.foot_splay_deg`).
+    toes' sideways offsets in the image (:func:`geo.foot_splay_deg`). ``view``: the camera's
+    view as :func:`geo.camera_view` names it.
     """
     pts = c.world if c.world is not None else geo.undo_perspective(c.xyz, series.width, series.height)
     lying = spec.body in LYING_BODIES
@@ -43,7 +44,7 @@ def foot_angles(c: Cleaned, series: LandmarkSeries, spec: AnalysisSpec) -> FootA
     }
     if spec.body == "walking" or spec.primary_signal in ONE_SIDED_SIGNALS:
         return angles  # steps (one foot at a time) / a support leg that is not reported
-    front = geo.camera_view(geo.view_score(c.xyz)) == "front"
+    front = view == "front"
     splay = None
     if front and spec.body in ON_FEET:
         # with world landmarks (MediaPipe) the image's own depth (z) is far off and the image is
