@@ -180,3 +180,22 @@ def test_straight_noisy_reps_get_no_bend_from_the_noise(monkeypatch: pytest.Monk
         diffs.append(np.abs(found(t, y) - straight).max())
     assert np.median(diffs) == 0.0
     assert max(diffs) < 0.05
+
+
+def test_a_long_bent_set_gets_one_bend_and_every_rep_is_timed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A set longer than the bend's sample (24 reps) and than one batch of the fit (here 16 reps):
+    the bend is measured once on reps spread over the set, and every rep, in every batch, is
+    fitted with it as closely as the reps of a short set."""
+    truth = np.array([(1.0 + 5 * k, 2.8 + 5 * k, 3.3 + 5 * k, 4.8 + 5 * k) for k in range(40)])
+    t, y = bent_sequence([tuple(r) for r in truth], 5.0 * 40 + 1.0, noise=0.01, seed=7)
+    monkeypatch.setattr("midline.core.phases.fit_reps.__defaults__", (12, 16))  # batches of 16
+    with monkeypatch.context() as mp:
+        mp.setattr("midline.core.phases.BEND_GRID", ())
+        assert np.abs(found(t, y) - truth).max() > 0.11  # the straight model is off
+    got = found(t, y)
+    assert got.shape == truth.shape
+    err = np.abs(got - truth)
+    assert err.max() < 0.07
+    # no batch is left with a worse fit than another (one bend for all of them)
+    per_batch = [err[i : i + 16].max() for i in range(0, 40, 16)]
+    assert max(per_batch) - min(per_batch) < 0.04
