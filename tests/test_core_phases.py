@@ -199,3 +199,28 @@ def test_a_long_bent_set_gets_one_bend_and_every_rep_is_timed(monkeypatch: pytes
     # no batch is left with a worse fit than another (one bend for all of them)
     per_batch = [err[i : i + 16].max() for i in range(0, 40, 16)]
     assert max(per_batch) - min(per_batch) < 0.04
+
+
+def test_a_hold_that_sags_below_three_quarters_does_not_move_the_squeeze() -> None:
+    # the legs sag in the middle of a long hold (to 70 % of the squeeze, below the 75 % level
+    # the rough timing reads) and squeeze again: the squeeze still ends at the first arrival
+    truth = [(1.0, 2.0, 4.4, 5.8, 1.0), (7.0, 8.0, 8.6, 10.0, 1.0)]
+    t, y = sequence(truth, 11.5, noise=0.0)
+    sag = (t > 2.6) & (t < 3.6)
+    y[sag] -= 0.3 * np.sin(np.pi * (t[sag] - 2.6) / 1.0) ** 2
+    got = found(t, y)
+    assert got.shape == (2, 4)
+    assert abs(got[0, 1] - 2.0) < 0.15  # the end of the squeeze, not the end of the sag
+    np.testing.assert_allclose(got[1], truth[1][:4], atol=0.05)
+
+
+def test_a_complete_rep_counts_when_frames_are_missing_before_the_recording_ends() -> None:
+    # a phone dropped frames (no timestamps at all, not blank frames) through most of the last
+    # release: the rep came back to rest before the end and is still a rep
+    truth = [(1.0, 2.0, 2.6, 4.2, 1.0), (5.4, 6.3, 7.0, 8.6, 1.0)]
+    t, y = sequence(truth, 9.0, noise=0.01, seed=2)
+    kept = ~((t > 7.1) & (t < 8.1))
+    got = found(t[kept], y[kept])
+    assert got.shape == (2, 4)
+    np.testing.assert_allclose(got[0], truth[0][:4], atol=0.05)
+    assert abs(got[1, 3] - 8.6) < 0.2

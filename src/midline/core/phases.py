@@ -359,9 +359,9 @@ def detect_reps(
         complete = a > first_i and b < last_i
         prev_b = exc[k - 1][1] if k > 0 else first_i
         next_a = exc[k + 1][0] if k + 1 < len(exc) else last_i
-        rep = _quick_rep(t, filled, a, b, prev_b, next_a, lo)
-        complete = complete and rep.start >= t[first_i] and rep.end <= t[last_i]
-        rough.append((rep, complete))
+        # whether the rep lies within the recording is judged on its fitted times below, not
+        # on these rough ones (a gap in the frames can throw a rough end past the last frame)
+        rough.append((_quick_rep(t, filled, a, b, prev_b, next_a, lo), complete))
     init = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r, _ in rough])
     margin = 0.1
     lower = np.r_[t[first_i], init[:-1, 3] + margin]
@@ -411,12 +411,12 @@ def _quick_rep(
     peak = float(s[top])
     rng = peak - lo
     q_lo, q_hi = lo + _Q_LO * rng, lo + _Q_HI * rng
-    rise = s[prev_b : top + 1]
-    r_lo = prev_b + _last_below(rise, q_lo)
-    r_hi = prev_b + _last_below(rise, q_hi)
-    fall = s[top : next_a + 1]
-    f_hi = top + _first_below(fall, q_hi)
-    f_lo = top + _first_below(fall, q_lo)
+    # the rise leaves 25 % for the last time before the top and first reaches 75 % after that
+    # (a noisy hold that dips under 75 % does not move the rise); the fall mirrors it
+    r_lo = prev_b + _last_below(s[prev_b : top + 1], q_lo)
+    r_hi = r_lo + _first_below(-s[r_lo : top + 1], -q_hi)
+    f_lo = top + _first_below(s[top : next_a + 1], q_lo)
+    f_hi = f_lo - _first_below(-s[top : f_lo + 1][::-1], -q_hi)
     dur_r = max((t[r_hi] - t[r_lo]) / (_TAU_Q_HI - _TAU_Q_LO), 2 * (t[1] - t[0]))
     dur_f = max((t[f_lo] - t[f_hi]) / (_TAU_Q_HI - _TAU_Q_LO), 2 * (t[1] - t[0]))
     start = float(t[r_lo]) - _TAU_Q_LO * dur_r
