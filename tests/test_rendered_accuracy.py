@@ -32,6 +32,7 @@ from accuracy import (  # noqa: E402
     score,
     truth_series,
 )
+from variants import VARIANTS  # noqa: E402
 
 from midline.analysis.timed_landmarks import read_timed_landmarks  # noqa: E402
 
@@ -56,11 +57,16 @@ KNOWN = {
 
 
 @pytest.fixture(scope="session")
-def rendered_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CaseResult]:
-    """Every clip through decode + MediaPipe once per session (two clips at a time), then the core."""
-    landmarks = all_clip_landmarks(CLIPS, tmp_path_factory.mktemp("rendered"))
+def rendered_landmarks(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
+    """Every clip through decode + MediaPipe once per session (two clips at a time): landmarks.json."""
+    return all_clip_landmarks(CLIPS, tmp_path_factory.mktemp("rendered"))
+
+
+@pytest.fixture(scope="session")
+def rendered_results(rendered_landmarks: dict[Path, Path]) -> dict[str, CaseResult]:
+    """Every clip's landmarks through the core, scored against its truth."""
     out = {}
-    for video, path in landmarks.items():
+    for video, path in rendered_landmarks.items():
         truth = read_truth(video)
         out[video.name] = score(analyse_series(read_timed_landmarks(path), truth), truth, RENDERED_TOL)
     return out
@@ -120,3 +126,24 @@ def test_core_on_the_rigs_exact_joints_counts_and_times_every_rep(video: Path) -
     if truth["exercise"] in GAP_EXERCISES:
         assert r.knee_err is not None and r.knee_err <= RENDERED_TOL.gap, r.knee_err
         assert r.ankle_err is not None and r.ankle_err <= RENDERED_TOL.gap, r.ankle_err
+
+
+@pytest.mark.parametrize("kind", ["mirror", "drop-frames", "drop-runs", "trim-start", "trim-end"])
+def test_other_recordings_of_the_clips_count_every_rep(
+    kind: str, rendered_landmarks: dict[Path, Path]
+) -> None:
+    """The clips' landmarks as other recordings of the same sets (tools/variants.py): mirrored,
+    with 15 % of the frames dropped (at random or in runs), or cut off in a hold (one rep
+    fewer): every rep is still counted and every expected cue given, no forbidden one."""
+    misses = []
+    for video, path in rendered_landmarks.items():
+        truth = read_truth(video)
+        if truth["exercise"] in STEP_EXERCISES:
+            continue
+        made = VARIANTS[kind](read_timed_landmarks(path), truth)
+        if made is None:
+            continue
+        r = score(analyse_series(*made), made[1], RENDERED_TOL)
+        if r.reps_got != r.reps_truth or not r.cues_ok:
+            misses.append(f"{video.stem}: reps {r.reps_got}/{r.reps_truth} {r.problems}")
+    assert not misses, misses
