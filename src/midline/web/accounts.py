@@ -52,18 +52,19 @@ def sign_up(request: Request, username: str, display_name: str, password: str, r
 
 
 def log_in(request: Request, username: str, password: str) -> UserRecord:
-    """The user whose password this is, signed in with a fresh session (and CSRF token). Failures
-    count against (username, client address) in the database's rate limit; a success clears them."""
+    """The user whose password this is, signed in with a fresh session (and CSRF token). Every
+    attempt reserves its password check in the database's rate limit per (username, client address)
+    before the check, so concurrent attempts cannot outrun the limit; the reservation stays as the
+    failure unless the password is right, and a success clears the count."""
     web = state(request)
     username = username.strip().lower()
     address = client_address(request)
-    wait = web.limiter.blocked(username, address)
+    wait = web.limiter.reserve(username, address)
     if wait is not None:
         raise AccountError(f"too many failed logins: try again in {int(wait)} s", 429)
     user = web.repo.user(username)
     if user is None or not verify_password(user.password_hash, password):
-        web.limiter.failed(username, address)
-        raise AccountError("wrong username or password", 401)
+        raise AccountError("wrong username or password", 401)  # the reservation is the failure
     web.limiter.succeeded(username, address)
     start_session(request, user.username)
     return user

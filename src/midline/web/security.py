@@ -8,12 +8,13 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, MutableMapping
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, Engine, and_, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, func, insert, select
 
 from midline.atomic import write_text
 from midline.storage.orm import LoginFailure
@@ -52,13 +53,31 @@ def csrf_ok(session: MutableMapping[str, Any], given: str | None) -> bool:
 
 
 class LoginLimiter:
-    """At most ``failures`` failed logins per (username, client address) in ``window_s`` seconds.
+    """At most ``failures`` password checks per (username, client address) in ``window_s`` seconds,
+    however many attempts arrive at once.
 
-    The failures are rows of the database (table ``login_failures``), not process memory: every
+    The attempts are rows of the database (table ``login_failures``), not process memory: every
     server process on the same database, and a restarted one, counts the same attempts, so running
-    N processes does not give an attacker N times the tries. Each failure also deletes the rows
-    whose window has passed, so guesses under ever new usernames cannot grow the table without
-    bound. The clock is wall-clock seconds, the one time processes on a machine share.
+    N processes does not give an attacker N times the tries.
+
+    Why reserve first: checking "under the limit?" and recording the failure after the (slow,
+    argon2) password check let every attempt of a parallel burst pass the check before any of them
+    was recorded. :meth:`reserve` instead claims the check before it, in one short transaction that
+    holds a lock on the key: insert the attempt's row, count the key's other rows in the window,
+    commit (claimed) or roll back (refused). The lock is SQLite's single writer lock, taken by the
+    INSERT (a writer always sees the newest commit), and on PostgreSQL a transaction-level advisory
+    lock on a hash of the key (released after the commit is visible, so the next holder's count
+    sees it). Attempts on one key are thus counted one after another: exactly ``min(N, failures)``
+    of N simultaneous attempts get a check. The lock is held for two statements, never during the
+    password check. (Inserting in a committed transaction and counting afterwards needs no lock and
+    is also safe, but under a burst the attempts in flight see one another and all may be refused,
+    with a lock-out time that is not real.) A refusal leaves nothing behind, so hammering a locked
+    key does not lengthen the lock-out; a claimed attempt keeps its row as its failure unless
+    :meth:`succeeded` clears the key, and a server dying mid-check leaves it counted as a failure.
+
+    Every claimed attempt also deletes the rows whose window has passed, so guesses under ever new
+    usernames cannot grow the table without bound. The clock is wall-clock seconds, the one time
+    processes on a machine share.
     """
 
     def __init__(
@@ -70,31 +89,69 @@ class LoginLimiter:
         self.clock = clock
 
     @staticmethod
-    def _key(username: str, address: str) -> ColumnElement[bool]:
+    def _row(username: str, address: str, at: float) -> dict[str, Any]:
         # the columns hold 64 characters: a longer name is its first 64 (a real username is at most 32)
-        return and_(LoginFailure.username == username.lower()[:64], LoginFailure.address == address[:64])
+        return {"username": username.lower()[:64], "address": address[:64], "at": at}
 
-    def blocked(self, username: str, address: str) -> float | None:
-        """Seconds until the next attempt is allowed, or None when it is allowed now."""
-        now = self.clock()
-        recent = select(LoginFailure.at).where(
-            self._key(username, address), LoginFailure.at > now - self.window_s
-        )
-        with self.engine.connect() as conn:
-            times = list(conn.scalars(recent.order_by(LoginFailure.at)))
+    @staticmethod
+    def _key(username: str, address: str) -> ColumnElement[bool]:
+        row = LoginLimiter._row(username, address, 0.0)
+        return and_(LoginFailure.username == row["username"], LoginFailure.address == row["address"])
+
+    def _wait(self, times: list[float], now: float) -> float | None:
+        """Seconds until fewer than ``failures`` of these (sorted) times are in the window, or None."""
         if len(times) < self.failures:
             return None
         # allowed again once enough of them have left the window to be under the limit
         return max(1.0, times[len(times) - self.failures] + self.window_s - now)
 
-    def failed(self, username: str, address: str) -> None:
+    def _times(
+        self, conn: Connection, username: str, address: str, now: float, *other: ColumnElement[bool]
+    ) -> list[float]:
+        recent = select(LoginFailure.at).where(
+            self._key(username, address), LoginFailure.at > now - self.window_s, *other
+        )
+        return list(conn.scalars(recent.order_by(LoginFailure.at)))
+
+    def reserve(self, username: str, address: str) -> float | None:
+        """Claim one password check: None when claimed, else the seconds until one is allowed.
+
+        A claimed attempt counts as a failure from now on; call :meth:`succeeded` when the password
+        was right. A refused one leaves nothing behind.
+        """
         now = self.clock()
-        row = {"username": username.lower()[:64], "address": address[:64], "at": now}
+        row = self._row(username, address, now)
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                key = f"{row['username']}\0{row['address']}".encode()
+                lock_id = int.from_bytes(blake2b(key, digest_size=8).digest(), "big", signed=True)
+                conn.execute(select(func.pg_advisory_xact_lock(lock_id)))
+            own = conn.execute(insert(LoginFailure).values(row).returning(LoginFailure.id)).scalar_one()
+            wait = self._wait(self._times(conn, username, address, now, LoginFailure.id != own), now)
+            if wait is not None:
+                conn.rollback()
+                return wait
+            conn.commit()
+            conn.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.window_s))
+            conn.commit()
+        return None
+
+    def blocked(self, username: str, address: str) -> float | None:
+        """Seconds until the next attempt is allowed, or None when it is allowed now. A look only:
+        a caller that goes on to check a password must :meth:`reserve` instead (see the class)."""
+        now = self.clock()
+        with self.engine.connect() as conn:
+            return self._wait(self._times(conn, username, address, now), now)
+
+    def failed(self, username: str, address: str) -> None:
+        """Record a failure without a reservation (a reserved attempt is already one)."""
+        now = self.clock()
         with self.engine.begin() as conn:
-            conn.execute(insert(LoginFailure).values(row))
+            conn.execute(insert(LoginFailure).values(self._row(username, address, now)))
             conn.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.window_s))
 
     def succeeded(self, username: str, address: str) -> None:
+        """The password was right: the key's count starts afresh (its reservation included)."""
         with self.engine.begin() as conn:
             conn.execute(delete(LoginFailure).where(self._key(username, address)))
 
