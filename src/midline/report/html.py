@@ -98,7 +98,7 @@ def _summary(report: dict[str, Any]) -> str:
             f"{_fmt(s['leg_position'].get('left'))} / {_fmt(s['leg_position'].get('right'))}",
         ),
         ("Asked position", _fmt(report["asked_position"])),
-        ("Symmetry", _fmt(s["symmetry"])),
+        ("Symmetry (1 = even)", _fmt(s["symmetry"])),
         ("Person found in", _fmt(100 * q["detected_fraction"], " % of frames", 0)),
         ("View", _fmt(q["view"])),
     ]
@@ -152,11 +152,24 @@ def _phase_shapes(report: dict[str, Any], yrefs: tuple[str, ...]) -> tuple[list[
     return shapes, notes
 
 
+SIGNAL_LABELS = {
+    "knee_gap": "knee gap",
+    "bottom_leg_floor_angle": "bottom leg's lift",
+    "hip_flexion": "hip flexion",
+    "knee_extension": "knee extension",
+    "foot_progression": "foot angle",
+}
+"""How the plots name the core's primary signals (``midline.core.signals.primary_signal``)."""
+UNIT_LABELS = {"leg_length": "leg lengths", "deg": "degrees"}
+
+
 def signals_figure(analysis: Analysis) -> Figure:
     """Leg gaps (top) and the exercise's primary signal (bottom) over time, reps and phases shaded."""
     tr, report = analysis.traces, analysis.report.to_dict()
     unit = report["summary"]["primary_signal"].get("unit", "")
+    unit = UNIT_LABELS.get(unit, unit)
     name = report["summary"]["primary_signal"].get("name", "primary")
+    name = SIGNAL_LABELS.get(name, name.replace("_", " "))
     t = _series(tr.t)
     data: list[dict[str, Any]] = [
         {
