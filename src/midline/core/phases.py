@@ -354,22 +354,15 @@ def detect_reps(
     first_i = int(np.argmax(finite))
     last_i = len(s) - 1 - int(np.argmax(finite[::-1]))
     rough: list[tuple[RepTiming, bool]] = []
-    starts: list[RepTiming] = []
     filled = np.nan_to_num(s, nan=lo)
     for k, (a, b) in enumerate(exc):
         complete = a > first_i and b < last_i
         prev_b = exc[k - 1][1] if k > 0 else first_i
         next_a = exc[k + 1][0] if k + 1 < len(exc) else last_i
-        # the fit starts from the arrival reading (see _quick_rep); the rep counts when either
-        # reading puts it inside the recording: one neither does had not come back to rest (a
-        # half rep cut off by the recording, or a stream window's rep not yet finished)
         rep = _quick_rep(t, filled, a, b, prev_b, next_a, lo)
-        start_at = _quick_rep(t, filled, a, b, prev_b, next_a, lo, arrival=True)
-        inside = [r.start >= t[first_i] and r.end <= t[last_i] for r in (rep, start_at)]
-        complete = complete and any(inside)
+        complete = complete and rep.start >= t[first_i] and rep.end <= t[last_i]
         rough.append((rep, complete))
-        starts.append(start_at)
-    init = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r in starts])
+    init = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r, _ in rough])
     margin = 0.1
     lower = np.r_[t[first_i], init[:-1, 3] + margin]
     upper = np.r_[init[1:, 0] - margin, t[last_i]]
@@ -406,40 +399,24 @@ _TAU_Q_LO, _TAU_Q_HI = (float(v) for v in np.interp([_Q_LO, _Q_HI], _MJ, _TAU))
 
 
 def _quick_rep(
-    t: FloatArray,
-    s: FloatArray,
-    a: int,
-    b: int,
-    prev_b: int,
-    next_a: int,
-    lo: float,
-    arrival: bool = False,
+    t: FloatArray, s: FloatArray, a: int, b: int, prev_b: int, next_a: int, lo: float
 ) -> RepTiming:
-    """Rough times of a rep: each transition from its 25 % and 75 % crossings.
+    """Starting values for the fit: each transition from its 25 % and 75 % crossings.
 
     The crossing times of a minimum-jerk profile at two levels fix its start and duration.
     Levels are fractions of this rep's own range (rest = the set's rest, peak = its maximum),
     so a partial rep is timed like a full one. A handful of array calls per rep.
-
-    Where the hold's noise dips under 75 %, the 75 % crossing has two readings. ``arrival``:
-    the rise's first arrival at 75 % after it last left 25 % (the fall's mirror image), which
-    keeps the squeeze's end out of the hold: the fit's starting values (a fit started inside the
-    hold stays there). Otherwise the rise's last time under 75 % before the peak and the fall's
-    first (its rough times can land before the first frame where the arrival reading does not,
-    and past the last frame after dropped frames where the arrival reading is thrown further).
     """
     top = a + int(np.argmax(s[a : b + 1]))
     peak = float(s[top])
     rng = peak - lo
     q_lo, q_hi = lo + _Q_LO * rng, lo + _Q_HI * rng
-    r_lo = prev_b + _last_below(s[prev_b : top + 1], q_lo)
-    f_lo = top + _first_below(s[top : next_a + 1], q_lo)
-    if arrival:
-        r_hi = r_lo + _first_below(-s[r_lo : top + 1], -q_hi)
-        f_hi = f_lo - _first_below(-s[top : f_lo + 1][::-1], -q_hi)
-    else:
-        r_hi = prev_b + _last_below(s[prev_b : top + 1], q_hi)
-        f_hi = top + _first_below(s[top : next_a + 1], q_hi)
+    rise = s[prev_b : top + 1]
+    r_lo = prev_b + _last_below(rise, q_lo)
+    r_hi = prev_b + _last_below(rise, q_hi)
+    fall = s[top : next_a + 1]
+    f_hi = top + _first_below(fall, q_hi)
+    f_lo = top + _first_below(fall, q_lo)
     dur_r = max((t[r_hi] - t[r_lo]) / (_TAU_Q_HI - _TAU_Q_LO), 2 * (t[1] - t[0]))
     dur_f = max((t[f_lo] - t[f_hi]) / (_TAU_Q_HI - _TAU_Q_LO), 2 * (t[1] - t[0]))
     start = float(t[r_lo]) - _TAU_Q_LO * dur_r
