@@ -141,3 +141,13 @@ def build_walking(foot_deg: float, duration: float = 8.0, fps: float = 30.0) -> 
             share = 0.5 if name == "KNEE" else 1.0
             img[:, LM[f"{side}_{name}"], 1] -= share * lift / H
     return LandmarkSeries(t=t, image=img, world=None, width=W, height=H, fps=fps)
+
+
+def yawed(pts: np.ndarray, deg: float, left_hip: int, right_hip: int) -> np.ndarray:
+    """Points (T, N, 3) turned ``deg`` about the vertical through the hips' midpoint (a camera off
+    to one side); ``left_hip`` / ``right_hip``: their indices in ``pts`` (33-point or compact)."""
+    a = np.radians(deg)
+    rot = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+    hips = (pts[:, left_hip] + pts[:, right_hip])[:, None] / 2.0
+    out: np.ndarray = (pts - hips) @ rot.T + hips
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core_body import LEG_PX, BodyPlan, RepPlan, ankle_centre_distance, build, knee_centre_distance
+from core_body import LEG_PX, BodyPlan, RepPlan, ankle_centre_distance, build, knee_centre_distance, yawed
 from midline.core import geometry as geo
 from midline.core.landmarks import B
 from midline.core.signals import clean, leg_length_px
@@ -65,15 +65,6 @@ def test_foot_angle_is_relative_to_the_body_when_the_camera_is_off_axis() -> Non
         assert geo.foot_angle_deg(turned, side)[0] == pytest.approx(0.0, abs=0.5)
 
 
-def _yawed(xyz: np.ndarray, deg: float) -> np.ndarray:
-    """The body turned ``deg`` about the vertical through its hips (the camera off to one side)."""
-    a = np.radians(deg)
-    rot = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
-    hips = (xyz[:, B.LEFT_HIP] + xyz[:, B.RIGHT_HIP])[:, None] / 2.0
-    out: np.ndarray = (xyz - hips) @ rot.T + hips
-    return out
-
-
 @pytest.mark.parametrize("deg", [-15.0, 0.0, 35.0])
 def test_foot_splay_is_half_the_opening_from_the_image_alone(deg: float) -> None:
     xyz = _pts(BodyPlan(duration=1.0, rest_deg=(0.0, 0.0), foot_deg=(deg, deg)))
@@ -86,7 +77,9 @@ def test_foot_splay_is_half_the_opening_from_the_image_alone(deg: float) -> None
 def test_foot_splay_barely_moves_when_the_camera_is_off_to_one_side(deg: float) -> None:
     # the 15 deg yaw turns one foot 15 deg in and the other 15 deg out as the camera sees them;
     # the sum of their sideways offsets keeps cos(15 deg) of the opening's sine
-    xyz = _yawed(_pts(BodyPlan(duration=1.0, rest_deg=(0.0, 0.0), foot_deg=(deg, deg))), 15.0)
+    xyz = yawed(
+        _pts(BodyPlan(duration=1.0, rest_deg=(0.0, 0.0), foot_deg=(deg, deg))), 15.0, B.LEFT_HIP, B.RIGHT_HIP
+    )
     expected = np.degrees(np.arcsin(np.cos(np.radians(15.0)) * np.sin(np.radians(deg))))
     assert geo.foot_splay_deg(xyz, xyz)[0] == pytest.approx(expected, abs=0.5)
     assert abs(expected - deg) < 1.5

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core_body import BodyPlan, build
+from core_body import BodyPlan, build, yawed
 from midline.catalog import load_catalog
 from midline.catalog.spec import analysis_spec
 from midline.core import geometry as geo
@@ -160,14 +160,6 @@ def seen_from(series: LandmarkSeries, pts: np.ndarray, straight_world_feet: bool
     return LandmarkSeries(series.t, image, world, W, H, series.fps)
 
 
-def yawed(pts: np.ndarray, deg: float) -> np.ndarray:
-    a = np.radians(deg)
-    rot = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
-    hips = (pts[:, LM.LEFT_HIP] + pts[:, LM.RIGHT_HIP])[:, None] / 2.0
-    out: np.ndarray = (pts - hips) @ rot.T + hips
-    return out
-
-
 @pytest.mark.parametrize(("deg", "name"), [(-15.0, "internal"), (0.0, "parallel"), (35.0, "pilates-stance")])
 def test_feet_seen_end_on_are_read_from_the_image_when_world_depth_reads_them_straight(
     deg: float, name: str
@@ -187,7 +179,7 @@ def test_feet_seen_end_on_are_read_from_the_image_when_world_depth_reads_them_st
 @pytest.mark.parametrize("yaw", [-15.0, 15.0])
 def test_pilates_stance_is_read_with_the_camera_off_to_one_side(yaw: float) -> None:
     built = build(BodyPlan(duration=2.0, foot_deg=(35.0, 35.0)))
-    series = seen_from(built, yawed(body_3d(built), yaw), straight_world_feet=True)
+    series = seen_from(built, yawed(body_3d(built), yaw, LM.LEFT_HIP, LM.RIGHT_HIP), straight_world_feet=True)
     angle, pos = positions(series, spec("standing-squeeze"))
     assert pos == {"left": "pilates-stance", "right": "pilates-stance"}
     # the opening comes from the image; how it is shared rests on the world landmarks, which
