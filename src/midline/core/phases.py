@@ -7,13 +7,14 @@ values from its 25 % / 75 % crossings, then the whole rep (rest, rise, hold, fal
 fitted to the unsmoothed signal by least squares. The fitted starts and ends are where the
 model's velocity is zero, i.e. the phase boundaries. The signal is allowed to be a bent (not
 linear) function of the movement's position, one bend for the whole set, as an angle measured
-in a tilted image is.
+in a tilted image is. Where the noise leaves single reps loosely timed, the set's shared tempo
+then tightens them (:func:`pool_tempo`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -102,6 +103,28 @@ def _min_jerk_slope(tau: FloatArray) -> FloatArray:
     return out
 
 
+class RepFit(NamedTuple):
+    """The fitted reps: ``times`` (N, 4) = start, hold start, hold end, end; ``bend``: the set's."""
+
+    times: FloatArray
+    bend: float
+
+
+def _window_samples(
+    t: FloatArray, y: FloatArray, windows: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each rep's samples inside its window as (n, width) arrays: times, values, weights (0 = none)."""
+    idx0 = np.clip(np.searchsorted(t, windows[:, 0]), 0, len(t) - 1)
+    idx1 = np.clip(np.searchsorted(t, windows[:, 1], side="right"), 1, len(t))
+    width = int(max(2, (idx1 - idx0).max()))
+    cols = idx0[:, None] + np.arange(width)[None, :]
+    valid = cols < idx1[:, None]
+    cols = np.clip(cols, 0, len(t) - 1)
+    yy = y[cols]
+    m = (valid & np.isfinite(yy)).astype(np.float64)
+    return t[cols], np.where(m > 0, yy, 0.0), m
+
+
 def fit_reps(
     t: FloatArray,
     y: FloatArray,
@@ -109,8 +132,8 @@ def fit_reps(
     windows: FloatArray,
     iterations: int = 12,
     chunk: int = 512,
-) -> FloatArray:
-    """Least-squares fit of every rep at once; returns (N, 4): start, hold start, hold end, end.
+) -> RepFit:
+    """Least-squares fit of every rep at once: the (N, 4) times and the set's bend.
 
     Each rep j is modelled on the samples of ``y`` inside ``windows[j]`` as rest level ->
     minimum-jerk rise -> hold level -> minimum-jerk fall -> rest level (3 levels, 4 times),
@@ -123,36 +146,24 @@ def fit_reps(
     """
     out = init.astype(np.float64).copy()
     if len(init) == 0:
-        return out
+        return RepFit(out, 0.0)
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
-    idx0 = np.clip(np.searchsorted(t, windows[:, 0]), 0, len(t) - 1)
-    idx1 = np.clip(np.searchsorted(t, windows[:, 1], side="right"), 1, len(t))
-    width = int(max(2, (idx1 - idx0).max()))
-
-    def samples(sl: slice | NDArray[np.int64]) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """The reps' samples as (n, width) arrays: times, values, weights (0 = none)."""
-        cols = idx0[sl][:, None] + np.arange(width)[None, :]
-        valid = cols < idx1[sl][:, None]
-        cols = np.clip(cols, 0, len(t) - 1)
-        yy = y[cols]
-        m = (valid & np.isfinite(yy)).astype(np.float64)
-        return t[cols], np.where(m > 0, yy, 0.0), m
 
     # the bend is a property of the set: measured on the straight fits of a sample of its reps
     # spread over it (all of a short set's), then every rep is fitted with it
     pick = np.unique(np.linspace(0, len(init) - 1, min(len(init), BEND_SAMPLE)).round().astype(int))
-    tp, yp, mp = samples(pick)
+    tp, yp, mp = _window_samples(t, y, windows[pick])
     straight, sse = _levenberg_marquardt(tp, yp, mp, out[pick], dt, iterations)
     bend = _set_bend(tp, yp, mp, straight, sse, dt, noise_level(y) ** 2, len(init))
     if len(pick) == len(init):  # the sample is the set: start from its straight fit
         out = straight
         if bend != 0.0:  # a small bend moves the converged times a little: a few warm steps
             out = _levenberg_marquardt(tp, yp, mp, out, dt, WARM_STEPS, bend)[0]
-        return out
+        return RepFit(out, bend)
     for c in range(0, len(init), chunk):
         sl = slice(c, c + chunk)
-        out[sl] = _levenberg_marquardt(*samples(sl), out[sl], dt, iterations, bend)[0]
-    return out
+        out[sl] = _levenberg_marquardt(*_window_samples(t, y, windows[sl]), out[sl], dt, iterations, bend)[0]
+    return RepFit(out, bend)
 
 
 BEND_GRID = (-0.5, -0.25, 0.25, 0.5)
@@ -324,6 +335,80 @@ def _levenberg_marquardt(
     return out_times, out_sse
 
 
+POOL_MIN_REPS = 3
+"""A set's tempo is pooled over at least this many complete reps (fewer tell too little about it)."""
+TEMPO_CV = 0.05
+"""Rep-to-rep spread of a phase's duration assumed at the least, as a fraction of the set's mean:
+people repeat a self-paced movement's duration to within about 5 % at best, so no rep is pulled
+all the way to the set's mean however noisy the signal."""
+
+_DURATIONS = np.array([[-1.0, 1.0, 0.0, 0.0], [0.0, -1.0, 1.0, 0.0], [0.0, 0.0, -1.0, 1.0]])
+"""Boundary times (start, hold start, hold end, end) -> phase durations (rise, hold, fall)."""
+
+
+def time_information(
+    t: FloatArray, y: FloatArray, windows: FloatArray, times: FloatArray, bend: float = 0.0
+) -> FloatArray:
+    """Each fitted rep's Fisher information on its 4 times per unit noise variance: (N, 4, 4).
+
+    The model's Jacobian in the 4 times and the 3 levels at the fit, with the levels profiled out
+    (the Schur complement), as the Cramer-Rao bound has it: its inverse times the noise variance
+    is how far each time, and each phase duration, can be trusted.
+    """
+    tt, yy, m = _window_samples(t, y, windows)
+    g_r, g_f, tau_r, tau_f, d_r, d_f, s_r, s_f = _model(tt, times, bend)
+    lv = _levels(g_r, g_f, yy, m)
+    a, b, c = lv[:, 0:1], lv[:, 1:2], lv[:, 2:3]
+    sr = (b - a) * _bent_slope(s_r, bend) * _min_jerk_slope(tau_r) / d_r
+    sf = (c - b) * _bent_slope(s_f, -bend) * _min_jerk_slope(tau_f) / d_f
+    cols = [sr * (tau_r - 1.0), -sr * tau_r, sf * (tau_f - 1.0), -sf * tau_f, 1 - g_r, g_r - g_f, g_f]
+    jac = np.stack(cols, axis=-1)
+    info = (jac * m[..., None]).transpose(0, 2, 1) @ jac
+    f_tt, f_tl, f_ll = info[:, :4, :4], info[:, :4, 4:], info[:, 4:, 4:]
+    profiled: FloatArray = f_tt - f_tl @ np.linalg.solve(f_ll + 1e-9 * np.eye(3), f_tl.transpose(0, 2, 1))
+    return profiled
+
+
+def pool_tempo(times: FloatArray, information: FloatArray, noise_var: float) -> FloatArray:
+    """The reps' times with the set's shared tempo taken into account (empirical Bayes).
+
+    A set is done to one count: the reps' rise, hold and fall durations scatter around the set's
+    own. Each rep's fitted times are an estimate with covariance ``noise_var`` x the inverse of
+    ``information`` (:func:`time_information`); the durations' true spread over the set, tau^2,
+    is what their scatter shows beyond that (DerSimonian-Laird, per phase), floored at
+    :data:`TEMPO_CV` of the mean. Each rep then gets the times that best fit both its own
+    signal and the set's durations (the posterior mode of a Gaussian random-effects model):
+    a clearly timed rep keeps its times, a noisy one moves toward the set's tempo by as much
+    as its noise exceeds the tempo's spread, and a rep that truly differs (a spread well above
+    the noise) keeps its own. Fewer than :data:`POOL_MIN_REPS` reps, or an information matrix
+    that cannot be inverted, leave the times as they are.
+    """
+    n = len(times)
+    if n < POOL_MIN_REPS or noise_var <= 0:
+        return times
+    try:
+        precision = information / noise_var + 1e-9 * np.eye(4)
+        cov = np.linalg.inv(precision)
+    except np.linalg.LinAlgError:
+        return times
+    durations = times @ _DURATIONS.T
+    var = np.diagonal(_DURATIONS @ cov @ _DURATIONS.T, axis1=1, axis2=2)  # (n, 3)
+    if not (np.isfinite(var).all() and (var > 0).all()):
+        return times
+    w = 1.0 / var
+    fixed = (w * durations).sum(axis=0) / w.sum(axis=0)
+    q = (w * (durations - fixed) ** 2).sum(axis=0)
+    tau2 = np.maximum(0.0, (q - (n - 1)) / (w.sum(axis=0) - (w * w).sum(axis=0) / w.sum(axis=0)))
+    w_re = 1.0 / (var + tau2)
+    mean = (w_re * durations).sum(axis=0) / w_re.sum(axis=0)
+    tau2 = np.maximum(tau2, (TEMPO_CV * mean) ** 2 + 1e-8)
+    prior = _DURATIONS.T @ np.diag(1.0 / tau2)  # (4, 3)
+    lhs = precision + prior @ _DURATIONS
+    rhs = (precision @ times[..., None])[..., 0] + prior @ mean
+    out: FloatArray = np.linalg.solve(lhs, rhs[..., None])[..., 0]
+    return out if np.isfinite(out).all() else times
+
+
 def detect_reps(
     t: FloatArray,
     s: FloatArray,
@@ -370,16 +455,29 @@ def detect_reps(
         [np.maximum(init[:, 0] - rest_pad_s, lower), np.minimum(init[:, 3] + rest_pad_s, upper)],
         axis=1,
     )
-    fitted = fit_reps(t, y, init, win)
+    fit = fit_reps(t, y, init, win)
+    fitted = fit.times
+    # which reps count is decided on their own fits; the set's tempo only refines their times
+    keep = [
+        j
+        for j, (r, complete) in enumerate(rough)
+        if complete
+        and fitted[j, 0] >= t[first_i]
+        and fitted[j, 3] <= t[last_i]
+        and abs(r.peak - r.rest) >= floor
+    ]
+    if len(keep) >= POOL_MIN_REPS:
+        info = time_information(t, y, win[keep], fitted[keep], fit.bend)
+        pooled = pool_tempo(fitted[keep], info, noise_level(y) ** 2)
+        pooled[:, 0] = np.maximum(pooled[:, 0], t[first_i])  # still inside the recording
+        pooled[:, 3] = np.minimum(pooled[:, 3], t[last_i])
+        fitted[keep] = pooled
     reps: list[RepTiming] = []
-    for j, (r, complete) in enumerate(rough):
+    for j in keep:
+        r = rough[j][0]
         start, hold_start, hold_end, end = fitted[j]
         if hold_start > hold_end:
             hold_start = hold_end = (hold_start + hold_end) / 2.0
-        if not complete or start < t[first_i] or end > t[last_i]:
-            continue
-        if abs(r.peak - r.rest) < floor:
-            continue
         reps.append(
             RepTiming(
                 float(start),
