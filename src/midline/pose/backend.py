@@ -11,6 +11,7 @@ import sys
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -88,12 +89,84 @@ def _import_mediapipe() -> Any:
     return mediapipe
 
 
+@dataclass(frozen=True)
+class PoseSettings:
+    """How the pose model follows a person from frame to frame.
+
+    In tracking mode MediaPipe places each frame's crop from the previous frame's two auxiliary
+    landmarks, smoothed by a heavy One Euro filter (on even with landmark smoothing off): the crop
+    trails a moving body and the landmarks read from it trail too, by up to 0.2 s at the start and
+    end of a squeeze on the rendered clips (docs/accuracy.md). ``crop_filter=False`` places the
+    crop from the unsmoothed landmarks; ``reanchor_every`` = k >= 1 runs the person detector on
+    every k-th frame to place it afresh (1: on every frame). The default is plain tracking, the
+    fastest; :data:`PRECISE_TIMING` trades about a third more CPU a frame for the timing.
+    """
+
+    reanchor_every: int = 0
+    crop_filter: bool = True
+
+    def __post_init__(self) -> None:
+        if self.reanchor_every < 0:
+            raise ValueError(f"reanchor_every must be 0 (never) or a frame count, got {self.reanchor_every}")
+
+    @property
+    def plain(self) -> bool:
+        """MediaPipe's own tracking graph, unchanged."""
+        return self.reanchor_every == 0 and self.crop_filter
+
+
+TRACKING = PoseSettings()
+PRECISE_TIMING = PoseSettings(reanchor_every=2, crop_filter=False)
+"""Detector on every 2nd frame, crop unfiltered: rendered clips timed within 0.2 s 18-19 of 20
+against 12 of 20, at x1.36 the CPU a frame (docs/accuracy.md)."""
+
+# mediapipe 0.10.21's expanded pose graph: the names a changed graph is built from (pinned with
+# mediapipe in pyproject.toml; tests/test_pose_backend.py fails loudly if they move)
+_CROP_FILTER_NODE = "poselandmarkfiltering__LandmarksSmoothingCalculator"
+_PREV_GATE_PACKET = "ALLOW:use_prev_landmarks"
+_GRAPH_PREV_PACKET = "USE_PREV_LANDMARKS:use_prev_landmarks"
+_DETECTION_THRESHOLD = "posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh"
+_TRACKING_THRESHOLD = (
+    "poselandmarkbyroicpu__tensorstoposelandmarksandsegmentation__ThresholdingCalculator.threshold"
+)
+
+
+def _pose_graph(mp: Any, settings: PoseSettings) -> Any:
+    """The pose graph as MediaPipe ships it, changed as ``settings`` ask (see :class:`PoseSettings`)."""
+    from mediapipe.calculators.util import landmarks_smoothing_calculator_pb2
+    from mediapipe.framework import calculator_pb2
+    from mediapipe.python._framework_bindings import validated_graph_config
+    from mediapipe.python.solutions import pose as mp_pose
+
+    root = os.path.dirname(os.path.dirname(mp.__file__))
+    expanded = validated_graph_config.ValidatedGraphConfig()
+    expanded.initialize(binary_graph_path=os.path.join(root, mp_pose._BINARYPB_FILE_PATH))
+    config = calculator_pb2.CalculatorGraphConfig()
+    config.ParseFromString(expanded.binary_config)
+    if not settings.crop_filter:
+        (node,) = [n for n in config.node if n.name == _CROP_FILTER_NODE]
+        smoothing = landmarks_smoothing_calculator_pb2.LandmarksSmoothingCalculatorOptions
+        options = node.options.Extensions[smoothing.ext]
+        options.Clear()
+        options.no_filter.SetInParent()
+    if settings.reanchor_every:
+        # the gate that feeds the previous frame's landmarks back as the next crop: per frame
+        gates = [n for n in config.node if n.calculator == "GateCalculator"]
+        (gate,) = [n for n in gates if _PREV_GATE_PACKET in n.input_side_packet]
+        gate.input_side_packet.remove(_PREV_GATE_PACKET)
+        gate.input_stream.append("ALLOW:use_prev")
+        config.input_stream.append("USE_PREV:use_prev")
+        config.input_side_packet.remove(_GRAPH_PREV_PACKET)
+    return config
+
+
 class MediaPipePose:
     """BlazePose (``model_complexity=1``, the model shipped inside the mediapipe 0.10.21 wheel).
 
     Complexities 0 and 2 download their model at first use, which fails offline, so they are never
     used. Create one per worker process and reuse it: its tracking between frames is what makes
-    video fast and steady. ``tracking=False`` runs detection on every frame.
+    video fast and steady. ``tracking=False`` runs detection on every frame; ``settings`` change
+    how tracking places each frame's crop (:class:`PoseSettings`).
 
     MediaPipe's own landmark smoothing stays off unless ``smooth``: it is a causal One Euro filter
     whose cut-off drops at low speed, so a slow move shows up 0.1-0.2 s late and then catches up.
@@ -102,32 +175,69 @@ class MediaPipePose:
     """
 
     def __init__(
-        self, tracking: bool = True, min_detection_confidence: float = 0.5, smooth: bool = False
+        self,
+        tracking: bool = True,
+        min_detection_confidence: float = 0.5,
+        smooth: bool = False,
+        settings: PoseSettings = TRACKING,
     ) -> None:
+        self._reanchor = settings.reanchor_every if tracking else 0
+        self._frame = 0
         with _quiet_native_stderr():
             mp = _import_mediapipe()  # imported here: loading it takes a second and is not always needed
 
-            self._pose: Any = mp.solutions.pose.Pose(
-                static_image_mode=not tracking,
-                model_complexity=1,
-                smooth_landmarks=tracking and smooth,
-                enable_segmentation=False,
-                min_detection_confidence=min_detection_confidence,
-                min_tracking_confidence=0.5,
-            )
+            if settings.plain or not tracking:
+                self._pose: Any = mp.solutions.pose.Pose(
+                    static_image_mode=not tracking,
+                    model_complexity=1,
+                    smooth_landmarks=tracking and smooth,
+                    enable_segmentation=False,
+                    min_detection_confidence=min_detection_confidence,
+                    min_tracking_confidence=0.5,
+                )
+            else:
+                from mediapipe.python.solution_base import PacketDataType, SolutionBase
+
+                side = {
+                    "model_complexity": 1,
+                    "smooth_landmarks": smooth,
+                    "enable_segmentation": False,
+                    "smooth_segmentation": False,
+                }
+                if not self._reanchor:
+                    side["use_prev_landmarks"] = True
+                self._pose = SolutionBase(
+                    graph_config=_pose_graph(mp, settings),
+                    side_inputs=side,
+                    calculator_params={
+                        _DETECTION_THRESHOLD: min_detection_confidence,
+                        _TRACKING_THRESHOLD: 0.5,
+                    },
+                    outputs=["pose_landmarks", "pose_world_landmarks"],
+                    stream_type_hints={"use_prev": PacketDataType.BOOL} if self._reanchor else None,
+                )
             # The graph starts its models (and logs about it, from its own threads) on its first
             # frame: do that here, quietly, on a blank frame (nobody in it, no tracking state left).
-            self._pose.process(_BLANK)
+            self._pose.process(self._inputs(_BLANK))
+        self._frame = 0  # the blank frame does not count: the first real frame runs the detector
         self._quiet_frames = 2  # the first frames with a person log a warning of their own
+
+    def _inputs(self, rgb: NDArray[np.uint8]) -> Any:
+        """The graph's inputs for the next frame (whether to reuse the last crop, when re-anchoring)."""
+        if not self._reanchor:
+            return rgb
+        use_prev = self._frame % self._reanchor != 0
+        self._frame += 1
+        return {"image": rgb, "use_prev": use_prev}
 
     def process(self, rgb: NDArray[np.uint8], t: float) -> PoseResult | None:
         if self._quiet_frames > 0:
             with _quiet_native_stderr():
-                result = self._pose.process(rgb)
+                result = self._pose.process(self._inputs(rgb))
             if result.pose_landmarks is not None:
                 self._quiet_frames -= 1
         else:
-            result = self._pose.process(rgb)
+            result = self._pose.process(self._inputs(rgb))
         if result.pose_landmarks is None:
             return None
         image = np.array(
@@ -145,7 +255,8 @@ class MediaPipePose:
         """Forget the tracked person (the next frame runs the detector again)."""
         with _quiet_native_stderr():
             self._pose.reset()
-            self._pose.process(_BLANK)
+            self._pose.process(self._inputs(_BLANK))
+        self._frame = 0
         self._quiet_frames = 2
 
     def close(self) -> None:
