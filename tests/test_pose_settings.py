@@ -1,9 +1,8 @@
-"""How the pose model follows a person: re-anchored for phase times that do not trail, or plain tracking.
+"""How the pose model follows a person: plain tracking, or re-anchored for phase times that do not trail.
 
 MediaPipe places each tracked frame's crop from the previous frame's landmarks through a heavy
-filter, so on rendered clip r01 the hold reads 0.24 s long with plain tracking (`--fast-pose`);
-re-anchoring the crop on the detector every 2nd frame and dropping that filter (the default)
-times it within 0.2 s (docs/accuracy.md).
+filter, so on rendered clip r01 the hold reads 0.24 s long; re-anchoring the crop on the detector
+every 2nd frame (and dropping that filter) times it within 0.2 s (docs/accuracy.md).
 """
 
 from __future__ import annotations
@@ -72,17 +71,17 @@ def worst_duration_error(report: dict, truth: dict) -> float:
     return max(errors)
 
 
-def test_the_default_times_a_rendered_squeeze_where_plain_tracking_trails(tmp_path: Path) -> None:
-    """`midline analyze` on r01 (a clean standing squeeze): every phase within 0.2 s of the rig's
-    truth, where plain tracking (`--fast-pose`) reads the hold 0.24 s long."""
+def test_precise_timing_times_a_rendered_squeeze_where_tracking_trails(tmp_path: Path) -> None:
+    """`midline analyze --precise-timing` on r01 (a clean standing squeeze): every phase within
+    0.2 s of the rig's truth, where plain tracking reads the hold 0.24 s long."""
     truth = json.loads(R01.with_name(R01.name.replace(".mp4", ".truth.json")).read_text())
     errors = {}
-    for flag in ([], ["--fast-pose"]):
-        out = tmp_path / ("tracking" if flag else "default")
+    for flag in ([], ["--precise-timing"]):
+        out = tmp_path / ("precise" if flag else "tracking")
         args = ["analyze", str(R01), "-e", truth["exercise"], "--no-video", "--out", str(out), *flag]
         res = runner.invoke(app, args)
         assert res.exit_code == 0, res.output
         report = json.loads((out / "report.json").read_text())
         assert len(report["reps"]) == len(truth["reps"])
         errors[bool(flag)] = worst_duration_error(report, truth)
-    assert errors[False] < 0.2 < errors[True]
+    assert errors[True] < 0.2 < errors[False]

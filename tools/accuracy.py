@@ -34,8 +34,8 @@ from midline.catalog.spec import analysis_spec
 from midline.core.landmarks import LandmarkSeries
 from midline.core.pipeline import analyse
 from midline.core.report import Report
-from midline.pose.backend import TRACKING, PoseSettings
-from midline.pose.extract import DEFAULT_POSE, ExtractOptions
+from midline.pose.backend import PRECISE_TIMING, TRACKING, PoseSettings
+from midline.pose.extract import ExtractOptions
 
 GAP_EXERCISES = ("standing-squeeze", "seated-squeeze")
 STEP_EXERCISES = ("walking",)  # the report counts steps; the render's stride cycles are not reps
@@ -174,16 +174,16 @@ def read_truth(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.with_name(stem + ".truth.json").read_text()))
 
 
-def clip_landmarks(video: Path, cache: Path, pose: PoseSettings = DEFAULT_POSE) -> Path:
+def clip_landmarks(video: Path, cache: Path, pose: PoseSettings = TRACKING) -> Path:
     """landmarks.json of a clip from the real pipeline (decode + MediaPipe), cached by content.
 
     One pose process per clip: with two, the seam between them falls where the machine's load puts
     it, and the landmarks near it differ from run to run; :func:`all_clip_landmarks` runs clips
-    side by side instead. ``pose``: how the pose model follows the body (``midline analyze``'s
-    default, or ``--fast-pose``: :data:`TRACKING`); each setting has its own cache entries.
+    side by side instead. ``pose``: how the pose model tracks (``midline analyze --precise-timing``
+    is :data:`PRECISE_TIMING`); each setting has its own cache entries.
     """
     digest = hashlib.sha1(video.read_bytes()).hexdigest()[:12]
-    mode = "-tracking" if pose.plain else f"-reanchor{pose.reanchor_every}{'' if pose.crop_filter else 'raw'}"
+    mode = "" if pose == TRACKING else f"-reanchor{pose.reanchor_every}{'' if pose.crop_filter else 'raw'}"
     path = cache / f"{video.name.removesuffix('.mp4')}-{digest}{mode}.landmarks.json"
     if not path.is_file():
         cache.mkdir(parents=True, exist_ok=True)
@@ -196,7 +196,7 @@ def clip_landmarks(video: Path, cache: Path, pose: PoseSettings = DEFAULT_POSE) 
 
 
 def all_clip_landmarks(
-    videos: list[Path], cache: Path, jobs: int = 2, pose: PoseSettings = DEFAULT_POSE
+    videos: list[Path], cache: Path, jobs: int = 2, pose: PoseSettings = TRACKING
 ) -> dict[Path, Path]:
     """:func:`clip_landmarks` of every clip, ``jobs`` clips at a time (spawned processes)."""
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
@@ -211,7 +211,7 @@ def run_landmarks(folder: Path) -> list[CaseResult]:
     return results
 
 
-def run_rendered(folder: Path, cache: Path, pose: PoseSettings = DEFAULT_POSE) -> list[CaseResult]:
+def run_rendered(folder: Path, cache: Path, pose: PoseSettings = TRACKING) -> list[CaseResult]:
     results = []
     for video, landmarks in all_clip_landmarks(sorted(folder.glob("*.mp4")), cache, pose=pose).items():
         truth = read_truth(video)
@@ -354,9 +354,9 @@ def main(argv: list[str]) -> int:
         help="with --rendered: the core on the rig's exact joints instead of MediaPipe's (no pose error)",
     )
     parser.add_argument(
-        "--fast-pose",
+        "--precise-timing",
         action="store_true",
-        help="with --rendered: pose as `midline analyze --fast-pose` runs it (plain tracking)",
+        help="with --rendered: pose as `midline analyze --precise-timing` runs it (detector every 2nd frame)",
     )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args(argv)
@@ -365,7 +365,7 @@ def main(argv: list[str]) -> int:
     if not any(folder.glob(pattern)):
         parser.error(f"no {pattern} cases in {folder}")
     if args.rendered:
-        pose = TRACKING if args.fast_pose else DEFAULT_POSE
+        pose = PRECISE_TIMING if args.precise_timing else TRACKING
         results = run_truth_joints(folder) if args.truth_joints else run_rendered(folder, args.cache, pose)
     else:
         results = run_landmarks(folder)

@@ -48,11 +48,11 @@ def analyze(
     precise_timing: Annotated[
         bool,
         typer.Option(
-            "--precise-timing/--fast-pose",
+            "--precise-timing",
             help="Re-anchor the pose model on the body every 2nd frame so squeeze/hold/release times "
-            "do not trail the movement (default), or track it from frame to frame (a little faster).",
+            "do not trail the movement (about a third more time finding the body).",
         ),
-    ] = True,
+    ] = False,
     landmarks: Annotated[
         Path | None,
         typer.Option(

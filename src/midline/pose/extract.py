@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from midline.core.landmarks import N_LANDMARKS, LandmarkSeries
 from midline.parallel import Workers, default_workers, report_progress
-from midline.pose.backend import PRECISE_TIMING, PoseSettings
+from midline.pose.backend import TRACKING, PoseSettings
 from midline.pose.subject import Box, body_box, same_subject
 from midline.video.decode import iter_frames
 from midline.video.probe import CorruptVideoError, VideoInfo, VideoLimits, probe
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]  # (frames done, frames expected)
 
 DEFAULT_SAMPLE_FPS = 20.0  # pose rate cap (Pilates phases last a second or more; see docs/video.md)
-DEFAULT_POSE = PRECISE_TIMING
-"""The pose model re-anchored every 2nd frame: phase times that do not trail the movement, for
-+6-12 % CPU on the 720p benchmark (docs/video.md); `midline analyze --fast-pose` tracks instead."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +53,9 @@ class ExtractOptions:
     # around it: re-analysing a file could change a cue (measured on rendered clip r06).
     balance: bool = False
     limits: VideoLimits = field(default_factory=VideoLimits)
-    # how the pose model follows the person: PRECISE_TIMING (the detector re-anchors the crop
-    # every 2nd frame, so phase times do not trail), or TRACKING (plain, a little faster)
-    pose: PoseSettings = DEFAULT_POSE
+    # how the pose model follows the person: plain tracking (fastest), or PRECISE_TIMING (the
+    # detector re-anchors the crop every 2nd frame: phase times no longer trail, x1.36 CPU a frame)
+    pose: PoseSettings = TRACKING
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ class _Segment:
     seed: tuple[Box, float] | None = None  # the subject (box, time) to follow from the start
     handoff: _Handoff | None = None  # set: where this segment starts or ends is agreed at run time
     threads: int = 0  # decoder threads (0: FFmpeg's choice; 1 when each process has a core)
-    pose: PoseSettings = DEFAULT_POSE
+    pose: PoseSettings = TRACKING
 
 
 @dataclass(frozen=True)
@@ -162,16 +159,16 @@ class PoseModels:
         self._crop: MediaPipePose | None = None
         self._detector: MediaPipePersonDetector | None = None
         self._used = False
-        self._settings = DEFAULT_POSE
+        self._settings = TRACKING
 
     def load(self) -> None:
         """Load the main model now (a worker's start-up) rather than on its first video."""
         from midline.pose.backend import MediaPipePose
 
         if self._main is None:
-            self._main = MediaPipePose(settings=self._settings)
+            self._main = MediaPipePose()
 
-    def tracker(self, settings: PoseSettings = DEFAULT_POSE) -> SubjectTracker:
+    def tracker(self, settings: PoseSettings = TRACKING) -> SubjectTracker:
         """A fresh subject tracker over the kept models, for the next video (pose models made
         afresh when it asks for other ``settings`` than the kept ones were made with)."""
         from midline.pose.backend import MediaPipePersonDetector, MediaPipePose
