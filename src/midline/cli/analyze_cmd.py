@@ -50,7 +50,7 @@ def analyze(
         typer.Option(
             "--precise-timing",
             help="Re-anchor the pose model on the body every 2nd frame so squeeze/hold/release times "
-            "do not trail the movement (about a third more time finding the body).",
+            "do not trail the movement (slower: up to a third more time finding the body).",
         ),
     ] = False,
     landmarks: Annotated[

@@ -118,11 +118,11 @@ class PoseSettings:
 
 TRACKING = PoseSettings()
 PRECISE_TIMING = PoseSettings(reanchor_every=2, crop_filter=False)
-"""Detector on every 2nd frame, crop unfiltered: rendered clips timed within 0.2 s 18-19 of 20
-against 12 of 20, at x1.36 the CPU a frame (docs/accuracy.md)."""
+"""Detector on every 2nd frame, crop unfiltered: rendered clips timed within 0.2 s 18 of 20 against
+14 of 20 (`midline analyze`), at x1.36 the CPU a 640x480 pose frame (docs/accuracy.md)."""
 
 # mediapipe 0.10.21's expanded pose graph: the names a changed graph is built from (pinned with
-# mediapipe in pyproject.toml; tests/test_pose_backend.py fails loudly if they move)
+# mediapipe in pyproject.toml; tests/test_pose_settings.py fails loudly if they move)
 _CROP_FILTER_NODE = "poselandmarkfiltering__LandmarksSmoothingCalculator"
 _PREV_GATE_PACKET = "ALLOW:use_prev_landmarks"
 _GRAPH_PREV_PACKET = "USE_PREV_LANDMARKS:use_prev_landmarks"
