@@ -9,14 +9,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from midline.batch import BatchSettings, run_batch
 from midline.batch.engines import EngineError, make_engine
 from midline.batch.journal import JOURNAL, Entry, Journal
 from midline.batch.plan import NoVideosError, find_videos, job_key, report_folder_name, sha256_file
+from midline.cli.app import _register, app
 from midline.errors import UnknownEntryError
+from midline.pose.backend import PRECISE_TIMING, TRACKING
 
 CLIP = Path(__file__).parent / "data" / "rendered" / "r01_standing-squeeze_clean_caucasian-female.mp4"
+runner = CliRunner()
+_register()  # the commands, as `midline` registers them
 
 
 def test_videos_are_found_by_name_or_header_and_the_batch_output_is_never_searched(tmp_path: Path) -> None:
@@ -90,10 +95,28 @@ def test_the_job_key_changes_with_the_settings_that_change_a_report() -> None:
         replace(base, height_cm=170.0),
         replace(base, make_video=False),
         replace(base, extract=replace(base.extract, sample_fps=10.0)),
+        replace(base, extract=replace(base.extract, pose=PRECISE_TIMING)),
         BatchSettings("seated-squeeze"),
     ):
         assert job_key("ab" * 32, other) != key, other
     assert "analysis_version" in base.describe()
+    # plain tracking adds nothing to the key: batches analysed before the option keep their keys
+    assert "pose" not in base.describe()
+
+
+def test_batch_precise_timing_reaches_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: list[BatchSettings] = []
+
+    def fake_run_batch(paths, settings, out, engine, store, display):  # type: ignore[no-untyped-def]
+        seen.append(settings)
+        raise NoVideosError("stop here")
+
+    monkeypatch.setattr("midline.cli.batch_cmd.run_batch", fake_run_batch)
+    args = ["batch", str(tmp_path), "-e", "standing-squeeze", "--out", str(tmp_path / "o")]
+    for flag in ([], ["--precise-timing"]):
+        runner.invoke(app, [*args, *flag])
+    assert [s.extract.pose for s in seen] == [TRACKING, PRECISE_TIMING]
+    assert all(s.extract.workers == 1 for s in seen)  # one process a video, as before
 
 
 def _entry(key: str, out_dir: str, status: str = "ok") -> Entry:

@@ -55,7 +55,7 @@ class BatchSettings:
     def describe(self) -> dict[str, object]:
         """The settings that change a report, as plain JSON values (the key hashes these)."""
         o = self.analyze_options()
-        return {
+        out: dict[str, object] = {
             "exercise": self.exercise,
             "position": self.position,
             "height_cm": self.height_cm,
@@ -66,6 +66,9 @@ class BatchSettings:
             "limits": asdict(self.extract.limits),
             "analysis_version": analysis_version(),
         }
+        if not self.extract.pose.plain:  # plain tracking adds nothing: older batches keep their keys
+            out["pose"] = asdict(self.extract.pose)
+        return out
 
     def key(self) -> str:
         text = json.dumps(self.describe(), sort_keys=True, separators=(",", ":"))

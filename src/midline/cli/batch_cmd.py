@@ -15,6 +15,8 @@ from midline.batch.display import ProgressDisplay, summary_table
 from midline.batch.engines import make_engine
 from midline.cli.app import app, reported
 from midline.cli.options import ExerciseOption, HeightOption, PositionOption
+from midline.pose.backend import PRECISE_TIMING, TRACKING
+from midline.pose.extract import ExtractOptions
 
 
 @app.command("batch")
@@ -47,6 +49,14 @@ def batch(
     no_video: Annotated[
         bool, typer.Option("--no-video", help="Skip the annotated videos (about half the time).")
     ] = False,
+    precise_timing: Annotated[
+        bool,
+        typer.Option(
+            "--precise-timing",
+            help="Re-anchor the pose model every 2nd frame so phase times do not trail the movement "
+            "(slower: up to a third more time finding the body).",
+        ),
+    ] = False,
     db: Annotated[
         str | None,
         typer.Option(
@@ -69,7 +79,8 @@ def batch(
     from midline.batch.store import AnalysisStore
 
     console = Console(stderr=True)
-    settings = BatchSettings(exercise, position, height_cm, make_video=not no_video)
+    extract = ExtractOptions(workers=1, pose=PRECISE_TIMING if precise_timing else TRACKING)
+    settings = BatchSettings(exercise, position, height_cm, make_video=not no_video, extract=extract)
     chosen = make_engine(engine, workers, address)
     store = AnalysisStore(db, user) if db is not None or user is not None else None
     with ProgressDisplay(console) as display:
