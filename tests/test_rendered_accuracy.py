@@ -41,6 +41,9 @@ RENDERED = ROOT / "tests" / "data" / "rendered"
 CLIPS = sorted(RENDERED.glob("*.mp4"))
 CRITERIA = ("reps", "phases", "gaps", "position", "cues")
 
+# Side-lying: the bent top (support) leg's position is not reported (null), as in the synthetic set.
+SUPPORT_LEG = {(clip, "position"): "support leg not reported" for clip in ("r12", "r13", "r14")}
+
 # (clip number, criterion) -> why it misses, with the figure measured (tools/accuracy.py --rendered).
 KNOWN = {
     # MediaPipe's knees respond non-linearly near the squeeze (slow ends read flat, or creep through
@@ -53,10 +56,7 @@ KNOWN = {
     # r20-r22 were rendered after the analysis was settled (session 4), as clips it was not tuned on
     ("r20", "phases"): "MediaPipe: hold 0.24 s short (exact joints: 0.002 s)",
     ("r22", "phases"): "MediaPipe: release 0.33 s short (exact joints: 0.002 s)",
-    # Side-lying: the bent top (support) leg's position is not reported (null), as in the synthetic set.
-    ("r12", "position"): "support leg not reported",
-    ("r13", "position"): "support leg not reported",
-    ("r14", "position"): "support leg not reported",
+    **SUPPORT_LEG,
 }
 
 
@@ -65,9 +65,7 @@ KNOWN = {
 KNOWN_PRECISE = {
     ("r11", "phases"): "MediaPipe, precise timing: hold 0.23 s short (tracking: 0.09 s)",
     ("r22", "phases"): "MediaPipe, precise timing: release 0.22 s short (tracking: 0.33 s)",
-    ("r12", "position"): "support leg not reported",
-    ("r13", "position"): "support leg not reported",
-    ("r14", "position"): "support leg not reported",
+    **SUPPORT_LEG,
 }
 
 
@@ -77,25 +75,25 @@ def rendered_landmarks(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, P
     return all_clip_landmarks(CLIPS, tmp_path_factory.mktemp("rendered"))
 
 
-@pytest.fixture(scope="session")
-def rendered_results(rendered_landmarks: dict[Path, Path]) -> dict[str, CaseResult]:
-    """Every clip's landmarks through the core, scored against its truth."""
-    out = {}
-    for video, path in rendered_landmarks.items():
-        truth = read_truth(video)
-        out[video.name] = score(analyse_series(read_timed_landmarks(path), truth), truth, RENDERED_TOL)
-    return out
-
-
-@pytest.fixture(scope="session")
-def precise_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CaseResult]:
-    """Every clip as `midline analyze --precise-timing` sees it, scored against its truth."""
-    landmarks = all_clip_landmarks(CLIPS, tmp_path_factory.mktemp("precise"), pose=PRECISE_TIMING)
+def scored(landmarks: dict[Path, Path]) -> dict[str, CaseResult]:
+    """Each clip's landmarks through the core, scored against its truth (by clip file name)."""
     out = {}
     for video, path in landmarks.items():
         truth = read_truth(video)
         out[video.name] = score(analyse_series(read_timed_landmarks(path), truth), truth, RENDERED_TOL)
     return out
+
+
+@pytest.fixture(scope="session")
+def rendered_results(rendered_landmarks: dict[Path, Path]) -> dict[str, CaseResult]:
+    """Every clip's landmarks through the core, scored against its truth."""
+    return scored(rendered_landmarks)
+
+
+@pytest.fixture(scope="session")
+def precise_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CaseResult]:
+    """Every clip as `midline analyze --precise-timing` sees it, scored against its truth."""
+    return scored(all_clip_landmarks(CLIPS, tmp_path_factory.mktemp("precise"), pose=PRECISE_TIMING))
 
 
 def _params(known: dict[tuple[str, str], str] = KNOWN) -> list[Any]:

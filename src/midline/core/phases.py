@@ -272,6 +272,23 @@ def _sse(
     return out, lv, (tau_r, tau_f, d_r, d_f, pred, s_r, s_f)
 
 
+def _time_columns(
+    lv: FloatArray,
+    tau_r: FloatArray,
+    tau_f: FloatArray,
+    d_r: FloatArray,
+    d_f: FloatArray,
+    s_r: FloatArray,
+    s_f: FloatArray,
+    bend: float,
+) -> list[FloatArray]:
+    """The model's derivatives in the 4 times (start, hold start, hold end, end), the levels fixed."""
+    a, b, c = lv[:, 0:1], lv[:, 1:2], lv[:, 2:3]
+    sr = (b - a) * _bent_slope(s_r, bend) * _min_jerk_slope(tau_r) / d_r
+    sf = (c - b) * _bent_slope(s_f, -bend) * _min_jerk_slope(tau_f) / d_f
+    return [sr * (tau_r - 1.0), -sr * tau_r, sf * (tau_f - 1.0), -sf * tau_f]
+
+
 def _levenberg_marquardt(
     tt: FloatArray,
     yy: FloatArray,
@@ -295,11 +312,8 @@ def _levenberg_marquardt(
     for _ in range(iterations):
         # the model and prediction at the current times were computed by the _sse that chose them
         tau_r, tau_f, d_r, d_f, pred, s_r, s_f = fit
-        a, b, c = lv[:, 0:1], lv[:, 1:2], lv[:, 2:3]
         resid = (yy - pred) * m
-        sr = (b - a) * _bent_slope(s_r, bend) * _min_jerk_slope(tau_r) / d_r
-        sf = (c - b) * _bent_slope(s_f, -bend) * _min_jerk_slope(tau_f) / d_f
-        jac = np.stack([sr * (tau_r - 1.0), -sr * tau_r, sf * (tau_f - 1.0), -sf * tau_f], axis=-1)
+        jac = np.stack(_time_columns(lv, tau_r, tau_f, d_r, d_f, s_r, s_f, bend), axis=-1)
         jw = jac * m[..., None]
         jwt = jw.transpose(0, 2, 1)
         jtj = jwt @ jac
@@ -358,11 +372,8 @@ def time_information(
     tt, yy, m = _window_samples(t, y, windows)
     g_r, g_f, tau_r, tau_f, d_r, d_f, s_r, s_f = _model(tt, times, bend)
     lv = _levels(g_r, g_f, yy, m)
-    a, b, c = lv[:, 0:1], lv[:, 1:2], lv[:, 2:3]
-    sr = (b - a) * _bent_slope(s_r, bend) * _min_jerk_slope(tau_r) / d_r
-    sf = (c - b) * _bent_slope(s_f, -bend) * _min_jerk_slope(tau_f) / d_f
-    cols = [sr * (tau_r - 1.0), -sr * tau_r, sf * (tau_f - 1.0), -sf * tau_f, 1 - g_r, g_r - g_f, g_f]
-    jac = np.stack(cols, axis=-1)
+    times_cols = _time_columns(lv, tau_r, tau_f, d_r, d_f, s_r, s_f, bend)
+    jac = np.stack([*times_cols, 1 - g_r, g_r - g_f, g_f], axis=-1)
     info = (jac * m[..., None]).transpose(0, 2, 1) @ jac
     f_tt, f_tl, f_ll = info[:, :4, :4], info[:, :4, 4:], info[:, 4:, 4:]
     profiled: FloatArray = f_tt - f_tl @ np.linalg.solve(f_ll + 1e-9 * np.eye(3), f_tl.transpose(0, 2, 1))
