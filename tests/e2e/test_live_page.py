@@ -26,8 +26,8 @@ CLIP = (
 """Two reps of a standing squeeze in 5.3 s (15 fps), with a fast release."""
 LEAD_S = 2.0
 """The first frame held before the clip: the page starts streaming while the body stands still."""
-SLOW = 2
-"""Each frame shown twice: the set at half speed (a calmer tempo, 5 s a rep), so that a busy
+SLOW = 3
+"""Each frame shown three times: the set at a third of its speed (a calm tempo, 7.5 s a rep), so that a busy
 machine analysing only a few frames a second still sees every phase of every rep."""
 TAIL_S = 14.0
 """The last frame held after it (a rest), before Chromium loops the file and the reps start again."""
