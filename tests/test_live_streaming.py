@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 
 from core_body import BodyPlan, RepPlan, build, standard_reps
-
 from midline.catalog import load_catalog
 from midline.catalog.spec import analysis_spec
 from midline.core.landmarks import LandmarkSeries
@@ -291,7 +290,9 @@ def test_a_still_body_settling_by_a_millimetre_is_not_a_rep() -> None:
     offline. (Seen in the browser's live coach, which then saved one rep fewer than it showed.)"""
     spec = _spec("standing-squeeze")
     blip = RepPlan(0.4, 0.6, 0.7, 1.0, scale=0.01)  # about 0.1 % of a leg length of gap
-    reps = [RepPlan(r.start + 2.0, r.hold_start + 2.0, r.hold_end + 2.0, r.end + 2.0) for r in standard_reps()]
+    reps = [
+        RepPlan(r.start + 2.0, r.hold_start + 2.0, r.hold_end + 2.0, r.end + 2.0) for r in standard_reps()
+    ]
     series = build(BodyPlan(duration=16.0, reps=[blip, *reps]))
     st = StreamingAnalysis(spec, width=series.width, height=series.height, fps=series.fps)
     counts = [st.push(float(series.t[i]), *_frame(series, i)).rep_count for i in range(series.frames)]
