@@ -237,3 +237,27 @@ def test_the_number_of_workers_must_be_at_least_one(tmp_path: Path) -> None:
 
     with pytest.raises(MidlineError, match="1 or more"):
         JobQueue(tmp_path, open_repository(str(tmp_path / "j.db")), workers=0)
+
+
+@pytest.mark.slow
+def test_precise_timing_asked_on_upload_times_the_hold_as_the_cli_does(tmp_path: Path) -> None:
+    """``precise_timing=true`` runs pose as ``midline analyze --precise-timing``: on r01 the stored
+    report's hold lasts as long as the rig's (within 0.2 s), where plain tracking reads it 0.24 s
+    long (tests/test_pose_settings.py); the job says which it ran."""
+    app = make_app(tmp_path)
+    api = Api(app)
+    api.signup("ada")
+    r = api.request(
+        "POST", "/api/analyses?exercise=standing-squeeze&precise_timing=true", content=CLIP.read_bytes(),
+        headers={"Content-Type": "application/octet-stream"},
+    )  # fmt: skip
+    assert r.status_code == 202 and r.json()["precise_timing"] is True
+    assert app.state.web.jobs.wait_idle(600)
+    job = api.get(f"/api/jobs/{r.json()['id']}").json()
+    assert job["status"] == "done", job["message"]
+    report = api.get(f"/api/analyses/{job['analysis_uid']}").json()["report"]
+    truth = json.loads(CLIP.with_name(CLIP.name.replace(".mp4", ".truth.json")).read_text())
+    (rep,), (true_rep,) = report["reps"], truth["reps"]
+    hold = next(p for p in rep["phases"] if p["name"] == "hold")
+    true_hold = next(p for p in true_rep["phases"] if p["name"] == "hold")
+    assert abs((hold["end_s"] - hold["start_s"]) - (true_hold["end_s"] - true_hold["start_s"])) <= 0.2

@@ -116,6 +116,7 @@ def test_a_new_user_plans_analyses_logs_and_sees_progress(
     driver.get(base + "/analyse")
     form = driver.find_element(By.ID, "upload")
     Select(form.find_element(By.NAME, "exercise")).select_by_value("standing-squeeze")
+    form.find_element(By.NAME, "precise_timing").click()  # the job runs pose as --precise-timing
     form.find_element(By.NAME, "video").send_keys(str(CLIP))
     form.find_element(By.TAG_NAME, "button").click()
     bar, stage = driver.find_element(By.ID, "bar"), driver.find_element(By.ID, "stage")

@@ -409,10 +409,16 @@ def analysable(request: Request, exercise: str, position: str | None) -> None:
     },
 )
 async def upload(
-    request: Request, user: ApiUser, exercise: str, position: str | None = None
+    request: Request,
+    user: ApiUser,
+    exercise: str,
+    position: str | None = None,
+    precise_timing: bool = False,
 ) -> dict[str, Any]:
     """Upload a video as the raw request body; it is analysed in the background. Poll
-    ``/api/jobs/{id}`` for progress; a file that is not a usable video fails its job with the reason."""
+    ``/api/jobs/{id}`` for progress; a file that is not a usable video fails its job with the reason.
+    ``precise_timing``: pose as ``midline analyze --precise-timing`` runs it (phase times that do not
+    trail the movement, for about a third more processing)."""
     web = state(request)
     analysable(request, exercise, position)
     limit = web.settings.upload_limit
@@ -424,7 +430,7 @@ async def upload(
         await save_stream(request.stream(), web.jobs.upload_path(user.id, job_id), limit)
     except UploadTooLargeError as exc:
         raise HTTPException(413 if "limit" in str(exc) else 400, str(exc)) from None
-    return web.jobs.submit(user.id, job_id, exercise, position).public()
+    return web.jobs.submit(user.id, job_id, exercise, position, precise_timing).public()
 
 
 class Retention(BaseModel):

@@ -51,6 +51,8 @@ class Job:
     message: str
     analysis_uid: str | None
     created: float
+    precise_timing: bool = False
+    """Pose as ``midline analyze --precise-timing`` runs it (jobs written before it read False)."""
 
     def public(self) -> dict[str, Any]:
         out = asdict(self)
@@ -209,8 +211,12 @@ class JobQueue:
 
     # --- running ------------------------------------------------------------------------------------
 
-    def submit(self, owner: int, job_id: str, exercise: str, position: str | None) -> Job:
-        job = Job(job_id, owner, exercise, position, "queued", "queued", 0.0, "", None, time.time())
+    def submit(
+        self, owner: int, job_id: str, exercise: str, position: str | None, precise_timing: bool = False
+    ) -> Job:
+        job = Job(
+            job_id, owner, exercise, position, "queued", "queued", 0.0, "", None, time.time(), precise_timing
+        )
         with self._lock:
             self._write(job)
             self._threads = [t for t in self._threads if t.is_alive()]
@@ -243,6 +249,8 @@ class JobQueue:
 
     def _run(self, job: Job) -> None:
         from midline.analysis import AnalyzeOptions, analyze_video
+        from midline.pose.backend import PRECISE_TIMING, TRACKING
+        from midline.pose.extract import ExtractOptions
         from midline.video.probe import probe
 
         video = self.upload_path(job.owner, job.id)
@@ -259,7 +267,9 @@ class JobQueue:
 
         try:
             probe(video)  # the content decides: a renamed or hostile file fails here with its reason
-            result = analyze_video(video, job.exercise, out, AnalyzeOptions(position=job.position), progress)
+            pose = PRECISE_TIMING if job.precise_timing else TRACKING
+            options = AnalyzeOptions(position=job.position, extract=ExtractOptions(pose=pose))
+            result = analyze_video(video, job.exercise, out, options, progress)
             landmarks = json.loads((out / "landmarks.json").read_text(encoding="utf-8"))
             files = {k: str(v) for k, v in result.files.items()}
             stored = store_analysis(self.repo, job.owner, result.report, files, landmarks=landmarks)

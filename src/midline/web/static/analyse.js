@@ -23,7 +23,8 @@
     var file = form.video.files[0];
     if (!file) { return; }
     var query = "?exercise=" + encodeURIComponent(form.exercise.value) +
-      (form.position.value ? "&position=" + encodeURIComponent(form.position.value) : "");
+      (form.position.value ? "&position=" + encodeURIComponent(form.position.value) : "") +
+      (form.precise_timing.checked ? "&precise_timing=true" : "");
     var xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/analyses" + query);
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
