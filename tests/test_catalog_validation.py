@@ -159,3 +159,10 @@ def test_muscle_names_an_unknown_action(data_dir: Path) -> None:
 def test_missing_file(data_dir: Path) -> None:
     (data_dir / "props.yaml").unlink()
     assert load_error(data_dir).startswith("props.yaml: catalog file is missing")
+
+
+def test_an_analysable_exercise_with_reps_needs_a_smallest_range(data_dir: Path) -> None:
+    edit(data_dir, "exercises.yaml", lambda d: entry(d, "seated-squeeze")["analysis"].pop("thresholds"))
+    msg = load_error(data_dir)
+    assert msg.startswith("exercises.yaml: entry 'seated-squeeze': analysis:")
+    assert "thresholds.min_rom must be set (> 0, in leg_length)" in msg

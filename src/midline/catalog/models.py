@@ -184,6 +184,16 @@ class AnalysisTemplate(BaseModel):
             raise ValueError(f"phase_order must name concentric, hold and eccentric once each: {v}")
         return v
 
+    @model_validator(mode="after")
+    def _reps_have_a_smallest_range(self) -> AnalysisTemplate:
+        # frames without noise (a steady camera, a paused clip) leave no noise floor: without a
+        # smallest range, a still body's pose settling by a millimetre would count as a rep
+        if self.body != "walking" and self.thresholds.min_rom <= 0:
+            raise ValueError(
+                f"thresholds.min_rom must be set (> 0, in {self.unit}) for an exercise counted in reps"
+            )
+        return self
+
 
 class Exercise(Entry):
     """One exercise (``kind: exercise``) or everyday habit (``kind: habit``) of the method."""
