@@ -169,33 +169,37 @@ class PoseModels:
             self._main = MediaPipePose()
 
     def tracker(self, settings: PoseSettings = TRACKING) -> SubjectTracker:
-        """A fresh subject tracker over the kept models, for the next video (pose models made
-        afresh when it asks for other ``settings`` than the kept ones were made with)."""
+        """A fresh subject tracker over the kept models, for the next video (the main pose model
+        made afresh when it asks for other ``settings`` than the kept one was made with)."""
         from midline.pose.backend import MediaPipePersonDetector, MediaPipePose
         from midline.pose.subject import SubjectTracker
 
         if settings != self._settings:
-            for model in (self._main, self._crop):
-                if model is not None:
-                    model.close()
-            self._main = self._crop = None
+            if self._main is not None:
+                self._main.close()
+            self._main = None
             self._settings = settings
         if self._main is None:
             self._main = MediaPipePose(settings=settings)
         elif self._used:
             self._main.reset()
-            if self._crop is not None:
-                self._crop.reset()
+        if self._used and self._crop is not None:
+            self._crop.reset()
         if self._detector is None:  # no tracking state: never reset
             self._detector = MediaPipePersonDetector()
         self._used = True
         return SubjectTracker(self._main, crop_factory=self._crop_model, detector=self._detector)
 
     def _crop_model(self) -> MediaPipePose:
+        """The model that follows the subject on a crop around them while someone else is in view:
+        plain tracking whatever the settings. Re-anchoring on the detector there loses the subject
+        whenever they are hard to see whole (on the Sports2D demo the subject was found in 0.68 of
+        the frames with a re-anchoring crop model, 0.75 with a tracking one, 0.79 with plain
+        tracking throughout; docs/accuracy.md)."""
         from midline.pose.backend import MediaPipePose
 
         if self._crop is None:
-            self._crop = MediaPipePose(settings=self._settings)
+            self._crop = MediaPipePose()
         return self._crop
 
     def close(self) -> None:
