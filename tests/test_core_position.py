@@ -17,6 +17,7 @@ from midline.core import geometry as geo
 from midline.core.geometry import FOCAL_PER_SIZE, undo_perspective
 from midline.core.landmarks import LM, LandmarkSeries
 from midline.core.metrics import classify_position
+from midline.core.pipeline import analyse
 from midline.core.position import SPLIT_NOISE_DEG, foot_angles, held_foot_angles, leg_positions, pair_angles
 from midline.core.signals import clean
 from midline.core.spec import AnalysisSpec
@@ -33,6 +34,11 @@ Positions = tuple[dict[str, float | None], dict[str, str | None]]
 
 
 def positions(series: LandmarkSeries, sp: AnalysisSpec) -> Positions:
+    angle, pos, _ = with_support(series, sp)
+    return angle, pos
+
+
+def with_support(series: LandmarkSeries, sp: AnalysisSpec) -> tuple[dict, dict, str | None]:
     c = clean(series)
     view = geo.camera_view(geo.view_score(c.xyz))
     return leg_positions(held_foot_angles(foot_angles(c, series, sp, view), c.detected), sp, c.xyz)
@@ -115,8 +121,15 @@ def test_side_lying_working_leg_turns_about_its_own_axis(bottom: str, deg: float
 @pytest.mark.parametrize("bottom", ["left", "right"])
 def test_side_lying_support_leg_is_not_reported(bottom: str) -> None:
     top = "right" if bottom == "left" else "left"
-    angle, pos = positions(side_lying(bottom, 0.0), spec("inner-thigh-lift"))
+    angle, pos, support = with_support(side_lying(bottom, 0.0), spec("inner-thigh-lift"))
     assert angle[top] is None and pos[top] is None
+    assert support == top  # named as the support leg, so the report can say why it has no position
+    report = analyse(side_lying(bottom, 0.0), spec("inner-thigh-lift")).report.to_dict()
+    assert report["summary"]["support_leg"] == top and report["summary"]["leg_position"][top] is None
+
+
+def test_only_the_side_lying_lift_has_a_support_leg() -> None:
+    assert with_support(build(BodyPlan(duration=2.0)), spec("standing-squeeze"))[2] is None
 
 
 @pytest.mark.parametrize(

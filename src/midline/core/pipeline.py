@@ -133,7 +133,7 @@ def analyse(
         if spec.body == "walking"
         else Walk()
     )
-    foot_angle, positions = leg_positions(
+    foot_angle, positions, support_leg = leg_positions(
         walk.foot_angle if spec.body == "walking" else held_foot_angles(angles, c.detected), spec, c.xyz
     )
     symmetry = set_symmetry(measures, spec)
@@ -151,7 +151,7 @@ def analyse(
     )
     cues = build_cues(spec, asked, findings)  # may add quality warnings to findings.warnings
     summary = summarise(
-        reps, timings, spec, positions, foot_angle, walk, symmetry, set_confidence(c), cm_per_leg
+        reps, timings, spec, positions, foot_angle, walk, symmetry, set_confidence(c), cm_per_leg, support_leg
     )
     quality = Quality(detected_fraction, findings.view, findings.warnings, view_score, legs_out, leg_px)
     report = Report(spec.exercise, asked, _video(series), quality, reps, summary, cues, cm_per_leg)

@@ -93,12 +93,13 @@ def held_foot_angles(angles: FootAngles, detected: BoolArray) -> dict[str, float
 
 def leg_positions(
     foot_angle: dict[str, float | None], spec: AnalysisSpec, xyz: FloatArray
-) -> tuple[dict[str, float | None], dict[str, str | None]]:
-    """The foot angles to report and the leg position each names (support leg dropped)."""
+) -> tuple[dict[str, float | None], dict[str, str | None], str | None]:
+    """The foot angles to report, the leg position each names, and the support leg (dropped)."""
+    support = None
     if spec.primary_signal in ONE_SIDED_SIGNALS:
         # the other leg is a bent support with its foot on the floor: its rotation is not the
         # working leg's and its foot angle is not reliable, so it is not reported
         support = "right" if geo.bottom_side(xyz) == "left" else "left"
         foot_angle[support] = None
     positions = {s: classify_position(foot_angle[s], spec) for s in ("left", "right")}
-    return foot_angle, positions
+    return foot_angle, positions, support

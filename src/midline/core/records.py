@@ -69,6 +69,7 @@ def summarise(
     symmetry: float | None,
     confidence: dict[str, float],
     cm_per_leg: float | None,
+    support_leg: str | None = None,
 ) -> Summary:
     """The set in numbers: means and medians over the reps, position, symmetry, confidence."""
     rest_level = float(np.median([r.rest for r in timings])) if timings else None
@@ -104,6 +105,7 @@ def summarise(
         ankle_gap_at_squeeze_cm=_cm(ag, cm_per_leg),
         thigh_gap_at_squeeze_cm=_cm(tg, cm_per_leg),
         steps=walk.steps,
+        support_leg=support_leg,
     )
 
 

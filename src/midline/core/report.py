@@ -92,6 +92,8 @@ class Summary:
     ankle_gap_at_squeeze_cm: float | None = None
     thigh_gap_at_squeeze_cm: float | None = None
     steps: list[Step] = field(default_factory=list)
+    support_leg: str | None = None
+    """Side-lying: the bent top leg the body rests on; its position is not judged (null)."""
 
 
 @dataclass(frozen=True)

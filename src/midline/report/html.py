@@ -63,6 +63,13 @@ slims one area; the inner thighs get stronger and more controlled.</p>
 """)
 
 
+def _leg(summary: dict[str, Any], side: str) -> str:
+    """A leg's position, or what it is when it has none to judge (the support leg)."""
+    if summary.get("support_leg") == side:
+        return "support leg"
+    return _fmt(summary["leg_position"].get(side))
+
+
 def _fmt(v: Any, unit: str = "", digits: int = 2) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "–"
@@ -95,7 +102,7 @@ def _summary(report: dict[str, Any]) -> str:
         ("Ankle gap at the squeeze", _fmt(s["ankle_gap_at_squeeze"], " leg lengths", 3)),
         (
             "Leg position (left / right)",
-            f"{_fmt(s['leg_position'].get('left'))} / {_fmt(s['leg_position'].get('right'))}",
+            " / ".join(_leg(s, side) for side in ("left", "right")),
         ),
         ("Asked position", _fmt(report["asked_position"])),
         ("Symmetry (1 = even)", _fmt(s["symmetry"])),

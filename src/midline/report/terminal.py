@@ -44,7 +44,10 @@ def summary_renderable(report: dict[str, Any]) -> Group:
         ("   view ", "dim"),
         str(q["view"] or "–"),
         ("   legs ", "dim"),
-        f"{pos.get('left') or '–'} / {pos.get('right') or '–'}",
+        " / ".join(
+            "support leg" if s.get("support_leg") == side else pos.get(side) or "–"
+            for side in ("left", "right")
+        ),
         (" (asked ", "dim"),
         str(report["asked_position"]),
         (")", "dim"),
