@@ -507,6 +507,10 @@ _Q_LO, _Q_HI = 0.25, 0.75
 _TAU_Q_LO, _TAU_Q_HI = (float(v) for v in np.interp([_Q_LO, _Q_HI], _MJ, _TAU))
 
 
+SAG_S = 0.25
+"""A hold that dips under 75 % of the rep's range for longer than this sags (else it is noise)."""
+
+
 def _quick_rep(
     t: FloatArray, s: FloatArray, a: int, b: int, prev_b: int, next_a: int, lo: float
 ) -> RepTiming:
@@ -526,6 +530,14 @@ def _quick_rep(
     fall = s[top : next_a + 1]
     f_hi = top + _first_below(fall, q_hi)
     f_lo = top + _first_below(fall, q_lo)
+    # a hold that sags under 75 % for a while and comes back is still the hold: the rise ends at
+    # its first arrival, the fall starts at its last departure (brief dips are noise, kept as read)
+    first_hi = r_lo + _first_above(s[r_lo : top + 1], q_hi)
+    if _time_below(t, s, first_hi, r_hi, q_hi) > SAG_S:
+        r_hi = first_hi
+    last_hi = top + _last_above(s[top : f_lo + 1], q_hi)
+    if _time_below(t, s, f_hi, last_hi, q_hi) > SAG_S:
+        f_hi = last_hi
     dur_r = max((t[r_hi] - t[r_lo]) / (_TAU_Q_HI - _TAU_Q_LO), 2 * (t[1] - t[0]))
     dur_f = max((t[f_lo] - t[f_hi]) / (_TAU_Q_HI - _TAU_Q_LO), 2 * (t[1] - t[0]))
     start = float(t[r_lo]) - _TAU_Q_LO * dur_r
@@ -542,6 +554,28 @@ def _last_below(seg: FloatArray, level: float) -> int:
     below = seg[::-1] < level
     k = int(np.argmax(below))
     return len(seg) - 1 - k if below[k] else 0
+
+
+def _time_below(t: FloatArray, s: FloatArray, i: int, j: int, level: float) -> float:
+    """Seconds the signal spends under ``level`` between frames i and j (0 when j <= i)."""
+    if j <= i:
+        return 0.0
+    below = s[i:j] < level
+    return float(np.sum(np.diff(t[i : j + 1])[below]))
+
+
+def _first_above(seg: FloatArray, level: float) -> int:
+    """Index of the first sample at or above ``level`` (the last index if none)."""
+    above = seg >= level
+    k = int(np.argmax(above))
+    return k if above[k] else len(seg) - 1
+
+
+def _last_above(seg: FloatArray, level: float) -> int:
+    """Index of the last sample at or above ``level`` (0 if none)."""
+    above = seg[::-1] >= level
+    k = int(np.argmax(above))
+    return len(seg) - 1 - k if above[k] else 0
 
 
 def _first_below(seg: FloatArray, level: float) -> int:
