@@ -213,29 +213,30 @@ def test_a_long_bent_set_gets_one_bend_and_every_rep_is_timed(monkeypatch: pytes
     assert max(per_batch) - min(per_batch) < 0.04
 
 
-def test_a_hold_that_sags_below_three_quarters_does_not_move_the_squeeze() -> None:
-    # the legs sag in the middle of a long hold (to 70 % of the squeeze, below the 75 % level
-    # the rough timing reads) and squeeze again: the squeeze still ends at the first arrival
-    truth = [(1.0, 2.0, 4.4, 5.8, 1.0), (7.0, 8.0, 8.6, 10.0, 1.0)]
-    t, y = sequence(truth, 11.5, noise=0.0)
-    sag = (t > 2.6) & (t < 3.6)
-    y[sag] -= 0.3 * np.sin(np.pi * (t[sag] - 2.6) / 1.0) ** 2
+SAG_TRUTH = [(1.0, 2.0, 4.4, 5.8, 1.0), (7.0, 8.0, 8.6, 10.0, 1.0)]
+"""Two reps; the first holds 2.4 s, long enough to sag in."""
+
+
+def sagging_set(sag_start: float) -> np.ndarray:
+    """:data:`SAG_TRUTH`'s reps found, the first hold sagging to 70 % of the squeeze (below the
+    75 % level the rough timing reads) for a second from ``sag_start``, then squeezed again."""
+    t, y = sequence(SAG_TRUTH, 11.5, noise=0.0)
+    sag = (t > sag_start) & (t < sag_start + 1.0)
+    y[sag] -= 0.3 * np.sin(np.pi * (t[sag] - sag_start)) ** 2
     got = found(t, y)
     assert got.shape == (2, 4)
+    np.testing.assert_allclose(got[1], SAG_TRUTH[1][:4], atol=0.05)
+    return got
+
+
+def test_a_hold_that_sags_below_three_quarters_does_not_move_the_squeeze() -> None:
+    got = sagging_set(2.6)  # early in the hold
     assert abs(got[0, 1] - 2.0) < 0.15  # the end of the squeeze, not the end of the sag
-    np.testing.assert_allclose(got[1], truth[1][:4], atol=0.05)
 
 
 def test_a_hold_that_sags_below_three_quarters_does_not_move_the_release() -> None:
-    # the mirror image: the sag comes late in the hold, then the legs squeeze again and release
-    truth = [(1.0, 2.0, 4.4, 5.8, 1.0), (7.0, 8.0, 8.6, 10.0, 1.0)]
-    t, y = sequence(truth, 11.5, noise=0.0)
-    sag = (t > 2.8) & (t < 3.8)
-    y[sag] -= 0.3 * np.sin(np.pi * (t[sag] - 2.8) / 1.0) ** 2
-    got = found(t, y)
-    assert got.shape == (2, 4)
+    got = sagging_set(2.8)  # the mirror image: later in the hold
     assert abs(got[0, 2] - 4.4) < 0.15  # the release starts at the last departure, not in the sag
-    np.testing.assert_allclose(got[1], truth[1][:4], atol=0.05)
 
 
 def test_a_rep_the_recording_stops_in_just_before_it_ends_is_not_a_rep() -> None:
