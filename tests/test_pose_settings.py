@@ -62,6 +62,19 @@ def test_kept_models_follow_the_settings_asked_for() -> None:
         models.close()
 
 
+def test_a_worker_loads_the_model_its_batch_asks_for() -> None:
+    """A batch worker loads its model at start-up with the batch's settings, so its first video
+    reuses that model instead of loading a second one (a second's start-up per worker)."""
+    models = PoseModels()
+    try:
+        models.load(PRECISE_TIMING)
+        loaded = models.tracker(PRECISE_TIMING).backend
+        models.load(PRECISE_TIMING)  # already loaded: kept
+        assert models.tracker(PRECISE_TIMING).backend is loaded
+    finally:
+        models.close()
+
+
 def worst_duration_error(report: dict, truth: dict) -> float:
     errors = []
     for rep, true in zip(report["reps"], truth["reps"], strict=True):

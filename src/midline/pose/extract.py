@@ -161,12 +161,16 @@ class PoseModels:
         self._used = False
         self._settings = TRACKING
 
-    def load(self) -> None:
-        """Load the main model now (a worker's start-up) rather than on its first video."""
+    def load(self, settings: PoseSettings = TRACKING) -> None:
+        """Load the main model now (a worker's start-up) rather than on its first video, made
+        with the ``settings`` the worker's videos will ask for (else the first one remakes it)."""
         from midline.pose.backend import MediaPipePose
 
-        if self._main is None:
-            self._main = MediaPipePose()
+        if self._main is None or settings != self._settings:
+            if self._main is not None:
+                self._main.close()
+            self._main = MediaPipePose(settings=settings)
+            self._settings = settings
 
     def tracker(self, settings: PoseSettings = TRACKING) -> SubjectTracker:
         """A fresh subject tracker over the kept models, for the next video (the main pose model

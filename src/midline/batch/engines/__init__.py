@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 from midline.batch.plan import Task
 from midline.batch.work import Outcome
 from midline.errors import MidlineError
+from midline.pose.backend import TRACKING, PoseSettings
 
 FramesCallback = Callable[[int, int, int], None]  # (task index, frames done, frames expected)
 EngineName = Literal["local", "ray"]
@@ -30,6 +31,12 @@ class Engine(Protocol):
     def run(self, tasks: Sequence[Task], on_frames: FramesCallback) -> Iterator[Outcome]:
         """Outcomes as videos finish; closing the iterator early stops the workers."""
         ...
+
+
+def batch_pose(tasks: Sequence[Task]) -> PoseSettings:
+    """How the batch's pose model tracks (one setting per batch; plain tracking when empty), so a
+    worker loads that model at start-up instead of loading another and remaking it."""
+    return tasks[0].settings.extract.pose if tasks else TRACKING
 
 
 def usable_cores() -> int:

@@ -17,9 +17,10 @@ from concurrent.futures.process import BrokenProcessPool
 from queue import Empty
 from typing import Any
 
-from midline.batch.engines import EngineError, FramesCallback, usable_cores
+from midline.batch.engines import EngineError, FramesCallback, batch_pose, usable_cores
 from midline.batch.plan import Task
 from midline.batch.work import Outcome, analyse_task
+from midline.pose.backend import PoseSettings
 from midline.pose.extract import PoseModels
 
 WORKER_DIED = (
@@ -31,16 +32,17 @@ _models: PoseModels | None = None
 _queue: Any = None
 
 
-def _init(queue: Any) -> None:
+def _init(queue: Any, pose: PoseSettings) -> None:
     """Worker start-up: native logs (MediaPipe/TFLite write to fd 2) would break the progress bar,
-    so stderr goes to /dev/null (errors still come back as outcomes); then load the model, once."""
+    so stderr goes to /dev/null (errors still come back as outcomes); then load the model, once,
+    as the batch's ``pose`` settings make it."""
     global _models, _queue
     _queue = queue
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
     _models = PoseModels()
-    _models.load()
+    _models.load(pose)
 
 
 def _work(task: Task) -> Outcome:
@@ -101,7 +103,10 @@ class LocalEngine:
     ) -> Generator[Outcome, None, list[Task]]:
         """Run ``tasks`` on one pool; returns (as the generator's value) those lost to a dead worker."""
         pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(tasks)), mp_context=ctx, initializer=_init, initargs=(queue,)
+            max_workers=min(workers, len(tasks)),
+            mp_context=ctx,
+            initializer=_init,
+            initargs=(queue, batch_pose(tasks)),
         )
         futures: dict[Future[Outcome], Task] = {pool.submit(_work, t): t for t in tasks}
         lost: list[Task] = []

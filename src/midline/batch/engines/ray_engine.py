@@ -16,9 +16,10 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from midline.batch.engines import EngineError, FramesCallback, usable_cores
+from midline.batch.engines import EngineError, FramesCallback, batch_pose, usable_cores
 from midline.batch.plan import Task
 from midline.batch.work import Outcome, analyse_task
+from midline.pose.backend import TRACKING, PoseSettings
 from midline.pose.extract import PoseModels
 
 ACTOR_DIED = (
@@ -31,9 +32,9 @@ POLL_S = 0.3
 class _PoseWorker:
     """A Ray actor's body: kept pose models, the current video's frame progress."""
 
-    def __init__(self) -> None:
+    def __init__(self, pose: PoseSettings = TRACKING) -> None:
         self.models = PoseModels()
-        self.models.load()
+        self.models.load(pose)
         self.current: tuple[int, int, int] | None = None
 
     def ready(self) -> int:
@@ -105,7 +106,8 @@ class RayEngine:
         ray = self.ray
         # max_concurrency=2: one thread analyses, the other answers progress polls.
         actor_class = ray.remote(num_cpus=1, max_concurrency=2)(_PoseWorker)
-        actors = [actor_class.remote() for _ in range(min(self.workers, len(tasks)))]
+        pose = batch_pose(tasks)
+        actors = [actor_class.remote(pose) for _ in range(min(self.workers, len(tasks)))]
         todo = list(reversed(tasks))
         running: dict[Any, tuple[Any, Task]] = {}  # object ref -> (actor, task)
         idle = list(actors)
@@ -122,7 +124,7 @@ class RayEngine:
                     except ray.exceptions.RayError as exc:
                         ray.kill(actor, no_restart=True)
                         actors.remove(actor)
-                        actor = actor_class.remote()
+                        actor = actor_class.remote(pose)
                         actors.append(actor)
                         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                         outcome = Outcome(task.index, "failed", error=ACTOR_DIED.format(reason=first))
