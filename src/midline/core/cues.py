@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,20 +81,28 @@ def _cue(code: str, severity: Severity, message: str, reps: list[int] | None = N
 
 
 def build_cues(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
-    """Every cue that holds; unreliable inputs add a quality warning instead of a cue."""
-    cues: list[Cue] = []
+    """Every cue that holds, rule by rule in the report's order; unreliable inputs add a quality
+    warning to ``f.warnings`` instead of a cue. With too few frames of a person only that is said."""
     if f.detected_fraction < spec.no_person_fraction:
-        cues.append(
+        return [
             _cue(
                 "no-person",
                 "fault",
                 f"A person was found in only {f.detected_fraction:.0%} of the frames: film the "
                 "whole body, well lit, facing the camera as the exercise asks.",
             )
-        )
-        return cues
+        ]
+    cues: list[Cue] = []
+    for rule in RULES:
+        cues.extend(rule(spec, asked, f))
+    return cues
+
+
+def _framing(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
+    """legs-out-of-frame and wrong-view: the film itself keeps other checks from being made."""
+    out = []
     if f.legs_out_fraction >= spec.legs_out_of_frame_fraction:
-        cues.append(
+        out.append(
             _cue(
                 "legs-out-of-frame",
                 "warning",
@@ -102,7 +111,7 @@ def build_cues(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
             )
         )
     if f.view is not None and f.view != spec.view:
-        cues.append(
+        out.append(
             _cue(
                 "wrong-view",
                 "warning",
@@ -110,14 +119,12 @@ def build_cues(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
                 f"{spec.view}. Turn the camera (or yourself) and film again.",
             )
         )
-    n = len(f.rep_rom)
-    idx = list(range(1, n + 1))
+    return out
 
-    loose = [
-        i
-        for i, k, a in zip(idx, f.rep_knee_gap, f.rep_ankle_gap, strict=True)
-        if k is not None and a is not None and k <= spec.knees_meet_gap and a >= spec.ankles_apart_gap
-    ]
+
+def _legs_loose_below(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
+    """Knees meet but ankles apart in at least half the reps (hug the midline to the ankle)."""
+    n = len(f.rep_rom)
     if n and spec.view == "side":
         f.warnings.append(
             "Filmed from the side, the gap between the legs is out of sight: the squeeze of the legs "
@@ -125,119 +132,163 @@ def build_cues(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
         )
     if n and any(k is not None for k in f.rep_knee_gap) and all(a is None for a in f.rep_ankle_gap):
         f.warnings.append("Ankles not reliably visible: the ankle squeeze was not checked.")
-    if n and 2 * len(loose) >= n:
-        gaps = [a for i, a in zip(idx, f.rep_ankle_gap, strict=True) if i in loose and a is not None]
-        mean_gap = sum(gaps) / len(gaps)
-        cues.append(
-            _cue(
-                "legs-loose-below",
-                "fault",
-                f"Your knees meet but your ankles drift {_dist(mean_gap, f.cm_per_leg)} apart: "
-                "squeeze all the way down to the ankles.",
-                loose,
-            )
+    loose = {
+        i: a
+        for i, (k, a) in enumerate(zip(f.rep_knee_gap, f.rep_ankle_gap, strict=True), start=1)
+        if k is not None and a is not None and k <= spec.knees_meet_gap and a >= spec.ankles_apart_gap
+    }
+    if not n or 2 * len(loose) < n:
+        return []
+    mean_gap = sum(loose.values()) / len(loose)
+    return [
+        _cue(
+            "legs-loose-below",
+            "fault",
+            f"Your knees meet but your ankles drift {_dist(mean_gap, f.cm_per_leg)} apart: "
+            "squeeze all the way down to the ankles.",
+            list(loose),
         )
-
-    fast = [
-        i for i, r in zip(idx, f.rep_ratio, strict=True) if r is not None and r <= spec.fast_release_ratio
     ]
-    if n and 2 * len(fast) >= n:
-        ratios = [r for i, r in zip(idx, f.rep_ratio, strict=True) if i in fast and r is not None]
-        mean_r = sum(ratios) / len(ratios)
-        cues.append(
-            _cue(
-                "fast-release",
-                "fault",
-                f"You release in {mean_r:.1f}x the time you take to squeeze: control the release, "
-                "take at least as long letting go as squeezing in.",
-                fast,
-            )
+
+
+def _fast_release(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
+    """The release (eccentric) rushed against the squeeze in at least half the reps."""
+    n = len(f.rep_ratio)
+    fast = {
+        i: r for i, r in enumerate(f.rep_ratio, start=1) if r is not None and r <= spec.fast_release_ratio
+    }
+    if not n or 2 * len(fast) < n:
+        return []
+    mean_r = sum(fast.values()) / len(fast)
+    return [
+        _cue(
+            "fast-release",
+            "fault",
+            f"You release in {mean_r:.1f}x the time you take to squeeze: control the release, "
+            "take at least as long letting go as squeezing in.",
+            list(fast),
         )
+    ]
 
-    if spec.body in FRONTAL_BODIES and n:
-        tilted: list[int] = []
-        worst = 0.0
-        unknown = 0
-        for i, tilt in zip(idx, f.rep_tilt, strict=True):
-            vals = [v for v in tilt.values() if v is not None]
-            if not vals:
-                unknown += 1
-                continue
-            m = max(vals, key=abs)
-            if abs(m) >= spec.knee_offset_deg:
-                tilted.append(i)
-                worst = m if abs(m) > abs(worst) else worst
-        if unknown == n:
-            f.warnings.append("Knees or ankles not reliably visible: knee-over-foot not checked.")
-        elif 2 * len(tilted) >= n:
-            where = "inside" if worst > 0 else "outside"
-            cues.append(
+
+def _knee_over_foot(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
+    """A shin off vertical in at least half the reps (standing, seated, walking bodies only)."""
+    n = len(f.rep_tilt)
+    if spec.body not in FRONTAL_BODIES or not n:
+        return []
+    tilted: list[int] = []
+    worst = 0.0
+    unknown = 0
+    for i, tilt in enumerate(f.rep_tilt, start=1):
+        vals = [v for v in tilt.values() if v is not None]
+        if not vals:
+            unknown += 1
+            continue
+        m = max(vals, key=abs)
+        if abs(m) >= spec.knee_offset_deg:
+            tilted.append(i)
+            worst = m if abs(m) > abs(worst) else worst
+    if unknown == n:
+        f.warnings.append("Knees or ankles not reliably visible: knee-over-foot not checked.")
+        return []
+    if 2 * len(tilted) < n:
+        return []
+    where = "inside" if worst > 0 else "outside"
+    return [
+        _cue(
+            "knee-not-over-foot",
+            "fault",
+            f"Your knees drift {where} your feet (shin about {abs(worst):.0f}° off "
+            "vertical): keep each knee over its foot.",
+            tilted,
+        )
+    ]
+
+
+def _position(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
+    """A leg in another position than asked: per foot when walking, else position-mismatch."""
+    if not spec.check_position:
+        return []
+    for side in ("left", "right"):
+        if f.leg_position.get(side) is None and f.foot_angle.get(side) is None:
+            f.warnings.append(f"The {side} foot is not reliably visible: leg position not checked.")
+            break
+    wrong = {s: p for s, p in f.leg_position.items() if p is not None and p != asked}
+    if not wrong:
+        return []
+    if spec.body == "walking":
+        out = []
+        for side in wrong:
+            ang = f.foot_angle.get(side) or 0.0
+            out.append(
                 _cue(
-                    "knee-not-over-foot",
+                    "foot-turned-out" if ang > 0 else "foot-turned-in",
                     "fault",
-                    f"Your knees drift {where} your feet (shin about {abs(worst):.0f}° off "
-                    "vertical): keep each knee over its foot.",
-                    tilted,
+                    f"Your {side} foot turns {'out' if ang > 0 else 'in'} about {abs(ang):.0f}°"
+                    " as you walk: point the toes straight ahead, foot in line with the knee.",
                 )
             )
+        return out
+    desc = ", ".join(f"{s} leg {p} ({(f.foot_angle.get(s) or 0.0):+.0f}°)" for s, p in wrong.items())
+    return [
+        _cue(
+            "position-mismatch",
+            "fault",
+            f"This exercise asks for {asked} legs but I see: {desc}. Set the feet "
+            "to the asked position, toes in line with the knees.",
+        )
+    ]
 
-    if spec.check_position:
-        for side in ("left", "right"):
-            if f.leg_position.get(side) is None and f.foot_angle.get(side) is None:
-                f.warnings.append(f"The {side} foot is not reliably visible: leg position not checked.")
-                break
-        wrong = {s: p for s, p in f.leg_position.items() if p is not None and p != asked}
-        if wrong and spec.body == "walking":
-            for side, _pos in wrong.items():
-                ang = f.foot_angle.get(side) or 0.0
-                code = "foot-turned-out" if ang > 0 else "foot-turned-in"
-                cues.append(
-                    _cue(
-                        code,
-                        "fault",
-                        f"Your {side} foot turns {'out' if ang > 0 else 'in'} about {abs(ang):.0f}°"
-                        " as you walk: point the toes straight ahead, foot in line with the knee.",
-                    )
-                )
-        elif wrong:
-            desc = ", ".join(f"{s} leg {p} ({(f.foot_angle.get(s) or 0.0):+.0f}°)" for s, p in wrong.items())
-            cues.append(
-                _cue(
-                    "position-mismatch",
-                    "fault",
-                    f"This exercise asks for {asked} legs but I see: {desc}. Set the feet "
-                    "to the asked position, toes in line with the knees.",
-                )
-            )
 
-    if spec.primary_signal not in ONE_SIDED_SIGNALS and f.symmetry is not None:
-        diff = 1.0 - f.symmetry
-        if diff >= spec.asymmetry:
-            cues.append(
-                _cue(
-                    "asymmetry",
-                    "warning",
-                    f"One leg does about {diff:.0%} less of the work than the other: "
-                    "squeeze evenly from both legs toward the midline.",
-                )
-            )
+def _asymmetry(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
+    """One leg doing less of the movement than the other (not judged for one-sided exercises)."""
+    if spec.primary_signal in ONE_SIDED_SIGNALS or f.symmetry is None:
+        return []
+    diff = 1.0 - f.symmetry
+    if diff < spec.asymmetry:
+        return []
+    return [
+        _cue(
+            "asymmetry",
+            "warning",
+            f"One leg does about {diff:.0%} less of the work than the other: "
+            "squeeze evenly from both legs toward the midline.",
+        )
+    ]
 
-    if n >= 2:
-        roms = sorted(f.rep_rom)
-        med = roms[n // 2] if n % 2 else (roms[n // 2 - 1] + roms[n // 2]) / 2
-        part = [i for i, r in zip(idx, f.rep_rom, strict=True) if med > 0 and r < spec.partial_range * med]
-        if part:
-            cues.append(
-                _cue(
-                    "partial-range",
-                    "info",
-                    f"Rep{'s' if len(part) > 1 else ''} {', '.join(map(str, part))} went less than "
-                    f"{spec.partial_range:.0%} of your usual range: move through the full range, "
-                    "or count it as a smaller rep on purpose.",
-                    part,
-                )
-            )
-    return cues
+
+def _partial_range(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
+    """Reps that move less than the catalog's share of the set's median range."""
+    n = len(f.rep_rom)
+    if n < 2:
+        return []
+    med = float(np.median(f.rep_rom))
+    part = [i for i, r in enumerate(f.rep_rom, start=1) if med > 0 and r < spec.partial_range * med]
+    if not part:
+        return []
+    return [
+        _cue(
+            "partial-range",
+            "info",
+            f"Rep{'s' if len(part) > 1 else ''} {', '.join(map(str, part))} went less than "
+            f"{spec.partial_range:.0%} of your usual range: move through the full range, "
+            "or count it as a smaller rep on purpose.",
+            part,
+        )
+    ]
+
+
+Rule = Callable[[AnalysisSpec, str, Findings], list[Cue]]
+RULES: tuple[Rule, ...] = (
+    _framing,
+    _legs_loose_below,
+    _fast_release,
+    _knee_over_foot,
+    _position,
+    _asymmetry,
+    _partial_range,
+)
+"""The cue rules in the order their cues appear in a report (each may add a quality warning)."""
 
 
 def cue_trace(t: NDArray[np.float64], timings: list[RepTiming], cues: list[Cue]) -> NDArray[np.str_]:
