@@ -137,18 +137,15 @@ def _legs_loose_below(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
         for i, (k, a) in enumerate(zip(f.rep_knee_gap, f.rep_ankle_gap, strict=True), start=1)
         if k is not None and a is not None and k <= spec.knees_meet_gap and a >= spec.ankles_apart_gap
     }
-    if not n or 2 * len(loose) < n:
-        return []
-    mean_gap = sum(loose.values()) / len(loose)
-    return [
-        _cue(
-            "legs-loose-below",
-            "fault",
-            f"Your knees meet but your ankles drift {_dist(mean_gap, f.cm_per_leg)} apart: "
-            "squeeze all the way down to the ankles.",
-            list(loose),
-        )
-    ]
+    return _in_most_reps(
+        "legs-loose-below",
+        loose,
+        n,
+        lambda gap: (
+            f"Your knees meet but your ankles drift {_dist(gap, f.cm_per_leg)} apart: "
+            "squeeze all the way down to the ankles."
+        ),
+    )
 
 
 def _fast_release(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
@@ -157,18 +154,23 @@ def _fast_release(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
     fast = {
         i: r for i, r in enumerate(f.rep_ratio, start=1) if r is not None and r <= spec.fast_release_ratio
     }
-    if not n or 2 * len(fast) < n:
+    return _in_most_reps(
+        "fast-release",
+        fast,
+        n,
+        lambda ratio: (
+            f"You release in {ratio:.1f}x the time you take to squeeze: control the release, "
+            "take at least as long letting go as squeezing in."
+        ),
+    )
+
+
+def _in_most_reps(code: str, flagged: dict[int, float], n: int, message: Callable[[float], str]) -> list[Cue]:
+    """A fault seen in at least half of the ``n`` reps is the set's: one cue naming the ``flagged``
+    reps (rep number -> value), its message worded on their mean value."""
+    if not n or 2 * len(flagged) < n:
         return []
-    mean_r = sum(fast.values()) / len(fast)
-    return [
-        _cue(
-            "fast-release",
-            "fault",
-            f"You release in {mean_r:.1f}x the time you take to squeeze: control the release, "
-            "take at least as long letting go as squeezing in.",
-            list(fast),
-        )
-    ]
+    return [_cue(code, "fault", message(sum(flagged.values()) / len(flagged)), list(flagged))]
 
 
 def _knee_over_foot(spec: AnalysisSpec, asked: str, f: Findings) -> list[Cue]:
