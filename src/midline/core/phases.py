@@ -420,6 +420,11 @@ def pool_tempo(times: FloatArray, information: FloatArray, noise_var: float) -> 
     return out if np.isfinite(out).all() else times
 
 
+EDGE_REST_FRAMES = 2
+"""A rep counts when its fit starts and ends at rest at least this many frames inside the
+recording (one cut off by it, or still moving at its edge, is not a rep)."""
+
+
 def detect_reps(
     t: FloatArray,
     s: FloatArray,
@@ -446,7 +451,10 @@ def detect_reps(
     floor = max(min_range, MIN_SNR * noise_level(y), 1e-9)
     if amp <= floor:
         return []
-    exc = _excursions(s, lo, amp)
+    # an excursion that never rises above the floor is noise, not a rep: it bounds no neighbour
+    exc = [(a, b) for a, b in _excursions(s, lo, amp) if np.nanmax(s[a : b + 1]) - lo >= floor]
+    if not exc:
+        return []
     first_i = int(np.argmax(finite))
     last_i = len(s) - 1 - int(np.argmax(finite[::-1]))
     rough: list[tuple[RepTiming, bool]] = []
@@ -456,7 +464,6 @@ def detect_reps(
         prev_b = exc[k - 1][1] if k > 0 else first_i
         next_a = exc[k + 1][0] if k + 1 < len(exc) else last_i
         rep = _quick_rep(t, filled, a, b, prev_b, next_a, lo)
-        complete = complete and rep.start >= t[first_i] and rep.end <= t[last_i]
         rough.append((rep, complete))
     init = np.array([[r.start, r.hold_start, r.hold_end, r.end] for r, _ in rough])
     margin = 0.1
@@ -469,12 +476,13 @@ def detect_reps(
     fit = fit_reps(t, y, init, win)
     fitted = fit.times
     # which reps count is decided on their own fits; the set's tempo only refines their times
+    edge = EDGE_REST_FRAMES * float(np.median(np.diff(t)))
     keep = [
         j
         for j, (r, complete) in enumerate(rough)
         if complete
-        and fitted[j, 0] >= t[first_i]
-        and fitted[j, 3] <= t[last_i]
+        and fitted[j, 0] >= t[first_i] + edge
+        and fitted[j, 3] <= t[last_i] - edge
         and abs(r.peak - r.rest) >= floor
     ]
     if len(keep) >= POOL_MIN_REPS:

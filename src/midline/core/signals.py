@@ -7,6 +7,7 @@ y * height, z * width) so that lengths are not distorted by the image's aspect r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -162,6 +163,21 @@ def smooth(values: FloatArray, fps: float, cutoff_hz: float = SMOOTH_HZ) -> Floa
     out = sosfiltfilt(sos, rows, axis=-1, padtype="odd", padlen=min(t - 1, int(fps)))
     out = out.T.reshape(values.shape)
     return out if all_finite else np.where(finite, out, np.nan)
+
+
+@lru_cache(maxsize=32)
+def smoothing_gain(fps: float, cutoff_hz: float = SMOOTH_HZ) -> float:
+    """The share of white noise's variance that :func:`smooth` lets through at ``fps``: the sum
+    of the squared impulse response of the zero-phase filter (1 where it does not filter)."""
+    nyq = fps / 2.0
+    if cutoff_hz >= nyq * 0.95:
+        return 1.0
+    sos = butter(2, cutoff_hz / nyq, output="sos")
+    half = int(20 * fps)  # the response has died out long before 20 s
+    impulse = np.zeros(2 * half + 1)
+    impulse[half] = 1.0
+    response = sosfiltfilt(sos, impulse, padtype=None)
+    return float(response @ response)
 
 
 def _hold_edges(values: FloatArray) -> FloatArray:
@@ -320,16 +336,24 @@ def motion_features(xyz: FloatArray, world: FloatArray | None = None) -> FloatAr
 
 
 def fit_motion(
-    signal: FloatArray, x: FloatArray, max_components: int = 6, uses_world: bool = False
+    signal: FloatArray,
+    x: FloatArray,
+    max_components: int = 6,
+    uses_world: bool = False,
+    signal_noise_var: float = 0.0,
 ) -> MotionModel | None:
-    """Fit :class:`MotionModel` (None when the motions explain too little of the signal)."""
+    """Fit :class:`MotionModel` (None when the motions explain too little of the signal).
+
+    ``signal_noise_var``: the variance of ``signal``'s own noise per frame, which no motion can
+    explain; the share explained is judged on the rest (else a noisy recording whose motions
+    explain all of its movement would fall back to its noisier signal).
+    """
     ok = np.isfinite(x).all(axis=1) & np.isfinite(signal)
     n = int(ok.sum())
     if n < 8 * (max_components + 1):
         return None
     xo = x[ok]
-    noise = _median0(np.abs(np.diff(xo, n=2, axis=0))[:: max(1, n // SCALE_ROWS)])
-    scale = np.where(noise > 0, noise * 1.4826 / np.sqrt(6.0), 1.0)
+    scale = _noise_scale(np.abs(np.diff(xo, n=2, axis=0))[:: max(1, n // SCALE_ROWS)])
     mean = xo.mean(axis=0)
     z = (xo - mean) / scale
     # principal motions from the small covariance matrix (cheaper than an SVD of all frames)
@@ -341,10 +365,42 @@ def fit_motion(
     design = np.column_stack([np.ones(n), scores])
     coef, *_ = np.linalg.lstsq(design, signal[ok], rcond=None)
     resid = signal[ok] - design @ coef
-    total = float(np.sum((signal[ok] - signal[ok].mean()) ** 2))
-    if total <= 0 or 1.0 - float(resid @ resid) / total < MIN_EXPLAINED:
+    noise = n * signal_noise_var
+    total = float(np.sum((signal[ok] - signal[ok].mean()) ** 2)) - noise
+    if total <= 0 or 1.0 - (float(resid @ resid) - noise) / total < MIN_EXPLAINED:
         return None
     return MotionModel(mean, scale, vectors, coef, uses_world)
+
+
+def smoothed_noise_var(raw: FloatArray, fps: float) -> float:
+    """The noise variance per frame left in ``smooth(raw, fps)``: ``raw``'s own (from its second
+    differences, as :func:`_noise_scale` reads it) times what the filter lets through."""
+    finite = raw[np.isfinite(raw)]
+    if finite.size < 3:
+        return 0.0
+    sigma = float(_noise_sd(np.abs(np.diff(finite, n=2))[:, None])[0])
+    return sigma**2 * smoothing_gain(fps)
+
+
+def _noise_scale(d2: FloatArray) -> FloatArray:
+    """Each feature's noise standard deviation from its absolute second differences ``d2`` (T, F),
+    robustly (their median); infinite, i.e. the feature left out, where it cannot be read.
+
+    A coordinate that repeats exactly in most frames (still, or stored rounded: landmarks.json
+    keeps world landmarks to the millimetre, and the hips' world coordinates relative to their
+    midpoint barely move) has a median second difference of 0, or a rounding residue (1e-19)
+    that would weigh it 1e15 times over the others; it carries no motion worth the risk.
+    """
+    sd = _noise_sd(d2)
+    readable = sd > 1e-9 * d2.max(axis=0)
+    out: FloatArray = np.where(readable, sd, np.inf)
+    return out
+
+
+def _noise_sd(d2: FloatArray) -> FloatArray:
+    """The robust noise standard deviation of each column from its absolute second differences."""
+    out: FloatArray = _median0(d2) * 1.4826 / np.sqrt(6.0)
+    return out
 
 
 def denoise_by_motion(
@@ -353,6 +409,7 @@ def denoise_by_motion(
     world: FloatArray | None = None,
     fallback: FloatArray | None = None,
     max_components: int = 6,
+    signal_noise_var: float = 0.0,
 ) -> FloatArray:
     """The signal as explained by the legs' main motions: less noise, same timing.
 
@@ -365,10 +422,11 @@ def denoise_by_motion(
     is built from. A single signal's plateau (knees already touching while the legs still move)
     does not stop the timing either. Where the motions explain less than
     :data:`MIN_EXPLAINED` of the signal, ``fallback`` (else ``signal``) is returned instead.
+    ``signal_noise_var``: ``signal``'s own noise variance (:func:`smoothed_noise_var`).
     """
     out = signal if fallback is None else fallback
     x = motion_features(xyz, world)
-    model = fit_motion(signal, x, max_components, world is not None)
+    model = fit_motion(signal, x, max_components, world is not None, signal_noise_var)
     if model is None:
         return out
     fitted = model.apply(x)
@@ -464,7 +522,13 @@ def leg_signals(series: LandmarkSeries, spec: AnalysisSpec, c: Cleaned, leg_px: 
     raw_gaps = {lv: seen(geo.surface_gap(raw, lv, leg_px, side_view), det) for lv in gaps}
     raw_primary = seen(primary_signal(spec, raw, raw_gaps["knee"]), det)
     sign = 1.0 if spec.squeeze_direction == "increasing" else -1.0
-    timing_raw = denoise_by_motion(sign * primary, raw, c.world_raw, fallback=sign * raw_primary)
+    timing_raw = denoise_by_motion(
+        sign * primary,
+        raw,
+        c.world_raw,
+        fallback=sign * raw_primary,
+        signal_noise_var=smoothed_noise_var(raw_primary, series.fps),
+    )
     gap_ok = ok
     if side_view:
         # Filmed from the side, the legs are side by side along the camera's axis: their gap is

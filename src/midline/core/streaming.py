@@ -56,6 +56,7 @@ from midline.core.signals import (
     motion_features,
     primary_signal,
     smooth,
+    smoothed_noise_var,
 )
 from midline.core.spec import AnalysisSpec
 
@@ -391,10 +392,12 @@ def _levels(
     if not np.isfinite(y_smooth).any():
         return None, None
     x = motion_features(c.xyz_raw, c.world_raw)
-    model = fit_motion(y_smooth, x, uses_world=c.world_raw is not None)
+    fps = a.report.video.fps
+    own = smoothed_noise_var(prim, fps)
+    model = fit_motion(y_smooth, x, uses_world=c.world_raw is not None, signal_noise_var=own)
     if model is not None:
         y = model.apply(x)
-        y_smooth = smooth(y, a.report.video.fps)
+        y_smooth = smooth(y, fps)
     else:
         y = prim
     ok = np.isfinite(y_smooth)
