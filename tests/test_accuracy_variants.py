@@ -6,7 +6,9 @@ hold beyond the recordings it was built on.
 - a phone that drops 15 % of the frames (at random, or in runs of 3-8), only timestamps left:
   every rep still counted, the gaps at the squeeze still within 0.03 leg lengths, the cues the
   same;
-- a recording that starts or stops in the middle of a hold: the half rep is not a rep.
+- a recording that starts or stops in the middle of a hold: the half rep is not a rep;
+- one filmed worse (every coordinate with 1.5 times its own noise): every rep still counted, the
+  cues the same.
 Phase durations are not asserted on the dropped-frame variants: with fewer frames the noise
 limit itself is wider (tools/variants.py prints them).
 """
@@ -81,4 +83,29 @@ def test_a_rep_cut_off_by_the_recording_is_not_a_rep(path: Path, kind: str) -> N
     _, r = pair
     assert r.reps_got == r.reps_truth
     assert r.gaps_ok, (r.knee_err, r.ankle_err)
+    assert r.cues_ok, r.problems
+
+
+# case -> why its noisier variant misses (tools/variants.py noisier)
+NOISIER_KNOWN = {
+    "d12": "the half-range rep rises 3.6 noise deviations of the frames (4 are asked: stillness is "
+    "not reps), so it and its partial-range cue are lost",
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(
+            p, marks=[pytest.mark.xfail(reason=NOISIER_KNOWN[n], strict=True)] if n in NOISIER_KNOWN else []
+        )
+        for p, n in ((p, p.name.split("_")[0]) for p in CASES)
+    ],
+    ids=[p.name.split("_")[0] for p in CASES],
+)
+def test_a_recording_filmed_worse_still_counts_every_rep(path: Path) -> None:
+    pair = _variant(path, "noisier")
+    assert pair is not None
+    _, r = pair
+    assert r.reps_got == r.reps_truth
     assert r.cues_ok, r.problems

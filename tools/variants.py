@@ -7,8 +7,10 @@ The cases are few; these variants ask whether the analysis holds beyond them wit
 recordings: a mirrored recording (the camera's image flipped, the person's left now their right)
 must give the mirrored report; a phone that drops frames (15 % of them at random, or in runs of
 3-8, only timestamps left) must still count every rep; a recording that starts or stops in the
-middle of a hold has one rep fewer (a half rep is not a rep). Prints one TOTAL line per kind
-(tools/accuracy.py's format) and the cases that miss, and exits 1 when one misses.
+middle of a hold has one rep fewer (a half rep is not a rep); one filmed worse (every
+coordinate with 1.5 times its own noise) must still count every rep and give the same cues.
+Prints one TOTAL line per kind (tools/accuracy.py's format) and the cases that miss, and exits 1
+when one misses.
 Rendered clips are read from their cached MediaPipe landmarks (tools/accuracy.py --rendered
 fills the cache).
 """
@@ -19,6 +21,7 @@ import argparse
 import copy
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -138,12 +141,40 @@ def trim_end(s: LandmarkSeries, truth: Truth) -> tuple[LandmarkSeries, Truth] | 
     return _frames(s, keep), _one_rep_fewer(truth, copy.deepcopy(truth["reps"][:-1]))
 
 
+NOISIER = 1.5
+"""The noisier variant's noise against the recording's own (per coordinate)."""
+
+
+def _own_noise(values: np.ndarray) -> np.ndarray:
+    """Each coordinate's noise standard deviation, from its second differences (T, ...) -> (...)."""
+    d2 = np.abs(np.diff(values, n=2, axis=0))
+    with warnings.catch_warnings():  # a landmark never seen (no person) has no noise to read
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmedian(d2, axis=0) * 1.4826 / np.sqrt(6.0))
+
+
+def noisier(s: LandmarkSeries, truth: Truth, seed: int = 0) -> tuple[LandmarkSeries, Truth]:
+    """The same recording filmed worse: Gaussian noise added to every coordinate (image x, y, z and
+    world) so that each has NOISIER times the noise it had, read from the landmarks themselves
+    (not the truth: rendered clips have only MediaPipe's). Visibility and timestamps unchanged."""
+    rng = np.random.default_rng(seed)
+    extra = np.sqrt(NOISIER**2 - 1.0)
+    image = s.image.copy()
+    sd = np.nan_to_num(_own_noise(s.image[..., :3]))
+    image[..., :3] += rng.normal(0.0, 1.0, image[..., :3].shape) * sd * extra
+    world = None
+    if s.world is not None:
+        world = s.world + rng.normal(0.0, 1.0, s.world.shape) * np.nan_to_num(_own_noise(s.world)) * extra
+    return LandmarkSeries(s.t, image, world, s.width, s.height, s.fps), truth
+
+
 VARIANTS: dict[str, Variant] = {
     "mirror": mirror,
     "drop-frames": drop_frames,
     "drop-runs": drop_runs,
     "trim-start": trim_start,
     "trim-end": trim_end,
+    "noisier": noisier,
 }
 
 
