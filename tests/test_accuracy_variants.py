@@ -8,7 +8,9 @@ hold beyond the recordings it was built on.
   same;
 - a recording that starts or stops in the middle of a hold: the half rep is not a rep;
 - one filmed worse (every coordinate with 1.5 times its own noise): every rep still counted, the
-  cues the same.
+  cues the same;
+- one filmed at half the frame rate (every 2nd frame): every rep counted, the gaps within 0.03,
+  the cues the same.
 Phase durations are not asserted on the dropped-frame variants: with fewer frames the noise
 limit itself is wider (tools/variants.py prints them).
 """
@@ -109,4 +111,14 @@ def test_a_recording_filmed_worse_still_counts_every_rep(path: Path) -> None:
     assert pair is not None
     _, r = pair
     assert r.reps_got == r.reps_truth
+    assert r.cues_ok, r.problems
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.name.split("_")[0] for p in CASES])
+def test_a_recording_at_half_the_frame_rate_still_counts_every_rep(path: Path) -> None:
+    pair = _variant(path, "half-rate")
+    assert pair is not None
+    _, r = pair
+    assert r.reps_got == r.reps_truth
+    assert r.gaps_ok, (r.knee_err, r.ankle_err)
     assert r.cues_ok, r.problems

@@ -8,7 +8,8 @@ recordings: a mirrored recording (the camera's image flipped, the person's left 
 must give the mirrored report; a phone that drops frames (15 % of them at random, or in runs of
 3-8, only timestamps left) must still count every rep; a recording that starts or stops in the
 middle of a hold has one rep fewer (a half rep is not a rep); one filmed worse (every
-coordinate with 1.5 times its own noise) must still count every rep and give the same cues.
+coordinate with 1.5 times its own noise) or at half the frame rate must still count every rep and
+give the same cues.
 Prints one TOTAL line per kind (tools/accuracy.py's format) and the cases that miss, and exits 1
 when one misses.
 Rendered clips are read from their cached MediaPipe landmarks (tools/accuracy.py --rendered
@@ -141,6 +142,13 @@ def trim_end(s: LandmarkSeries, truth: Truth) -> tuple[LandmarkSeries, Truth] | 
     return _frames(s, keep), _one_rep_fewer(truth, copy.deepcopy(truth["reps"][:-1]))
 
 
+def half_rate(s: LandmarkSeries, truth: Truth) -> tuple[LandmarkSeries, Truth]:
+    """Every 2nd frame only: the same set filmed at half the frame rate (30 -> 15 fps)."""
+    keep = np.zeros(s.frames, bool)
+    keep[::2] = True
+    return _frames(s, keep, fps=s.fps / 2.0), truth
+
+
 NOISIER = 1.5
 """The noisier variant's noise against the recording's own (per coordinate)."""
 
@@ -175,6 +183,7 @@ VARIANTS: dict[str, Variant] = {
     "trim-start": trim_start,
     "trim-end": trim_end,
     "noisier": noisier,
+    "half-rate": half_rate,
 }
 
 
