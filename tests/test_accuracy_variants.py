@@ -65,7 +65,7 @@ def test_a_mirrored_recording_gives_the_mirrored_report(path: Path) -> None:
     assert (mirrored.missing, mirrored.forbidden) == (orig.missing, orig.forbidden)
 
 
-@pytest.mark.parametrize("kind", ["drop-frames", "drop-runs"])
+@pytest.mark.parametrize("kind", ["drop-frames", "drop-runs", "half-rate"])
 @pytest.mark.parametrize("path", CASES, ids=[p.name.split("_")[0] for p in CASES])
 def test_dropped_frames_still_count_every_rep(path: Path, kind: str) -> None:
     pair = _variant(path, kind)
@@ -111,14 +111,4 @@ def test_a_recording_filmed_worse_still_counts_every_rep(path: Path) -> None:
     assert pair is not None
     _, r = pair
     assert r.reps_got == r.reps_truth
-    assert r.cues_ok, r.problems
-
-
-@pytest.mark.parametrize("path", CASES, ids=[p.name.split("_")[0] for p in CASES])
-def test_a_recording_at_half_the_frame_rate_still_counts_every_rep(path: Path) -> None:
-    pair = _variant(path, "half-rate")
-    assert pair is not None
-    _, r = pair
-    assert r.reps_got == r.reps_truth
-    assert r.gaps_ok, (r.knee_err, r.ankle_err)
     assert r.cues_ok, r.problems
