@@ -533,17 +533,17 @@ def _quick_rep(
     rng = peak - lo
     q_lo, q_hi = lo + _Q_LO * rng, lo + _Q_HI * rng
     rise = s[prev_b : top + 1]
-    r_lo = prev_b + _last_below(rise, q_lo)
-    r_hi = prev_b + _last_below(rise, q_hi)
+    r_lo = prev_b + _last(rise < q_lo)
+    r_hi = prev_b + _last(rise < q_hi)
     fall = s[top : next_a + 1]
-    f_hi = top + _first_below(fall, q_hi)
-    f_lo = top + _first_below(fall, q_lo)
+    f_hi = top + _first(fall < q_hi)
+    f_lo = top + _first(fall < q_lo)
     # a hold that sags under 75 % for a while and comes back is still the hold: the rise ends at
     # its first arrival, the fall starts at its last departure (brief dips are noise, kept as read)
-    first_hi = r_lo + _first_above(s[r_lo : top + 1], q_hi)
+    first_hi = r_lo + _first(s[r_lo : top + 1] >= q_hi)
     if _time_below(t, s, first_hi, r_hi, q_hi) > SAG_S:
         r_hi = first_hi
-    last_hi = top + _last_above(s[top : f_lo + 1], q_hi)
+    last_hi = top + _last(s[top : f_lo + 1] >= q_hi)
     if _time_below(t, s, f_hi, last_hi, q_hi) > SAG_S:
         f_hi = last_hi
     dur_r = max((t[r_hi] - t[r_lo]) / (_TAU_Q_HI - _TAU_Q_LO), 2 * (t[1] - t[0]))
@@ -557,11 +557,16 @@ def _quick_rep(
     return RepTiming(start, hold_start, hold_end, end, lo, peak, lo)
 
 
-def _last_below(seg: FloatArray, level: float) -> int:
-    """Index of the last sample below ``level`` (0 if none); argmax on booleans stops early."""
-    below = seg[::-1] < level
-    k = int(np.argmax(below))
-    return len(seg) - 1 - k if below[k] else 0
+def _first(mask: NDArray[np.bool_]) -> int:
+    """Index of the first True (the last index if none); argmax on booleans stops early."""
+    k = int(np.argmax(mask))
+    return k if mask[k] else len(mask) - 1
+
+
+def _last(mask: NDArray[np.bool_]) -> int:
+    """Index of the last True (0 if none)."""
+    k = int(np.argmax(mask[::-1]))
+    return len(mask) - 1 - k if mask[len(mask) - 1 - k] else 0
 
 
 def _time_below(t: FloatArray, s: FloatArray, i: int, j: int, level: float) -> float:
@@ -570,27 +575,6 @@ def _time_below(t: FloatArray, s: FloatArray, i: int, j: int, level: float) -> f
         return 0.0
     below = s[i:j] < level
     return float(np.sum(np.diff(t[i : j + 1])[below]))
-
-
-def _first_above(seg: FloatArray, level: float) -> int:
-    """Index of the first sample at or above ``level`` (the last index if none)."""
-    above = seg >= level
-    k = int(np.argmax(above))
-    return k if above[k] else len(seg) - 1
-
-
-def _last_above(seg: FloatArray, level: float) -> int:
-    """Index of the last sample at or above ``level`` (0 if none)."""
-    above = seg[::-1] >= level
-    k = int(np.argmax(above))
-    return len(seg) - 1 - k if above[k] else 0
-
-
-def _first_below(seg: FloatArray, level: float) -> int:
-    """Index of the first sample below ``level`` (the last index if none)."""
-    below = seg < level
-    k = int(np.argmax(below))
-    return k if below[k] else len(seg) - 1
 
 
 def rep_profile(t: FloatArray, reps: list[RepTiming]) -> FloatArray:

@@ -161,9 +161,9 @@ class PoseModels:
         self._used = False
         self._settings = TRACKING
 
-    def load(self, settings: PoseSettings = TRACKING) -> None:
-        """Load the main model now (a worker's start-up) rather than on its first video, made
-        with the ``settings`` the worker's videos will ask for (else the first one remakes it)."""
+    def load(self, settings: PoseSettings = TRACKING) -> MediaPipePose:
+        """The main model made with ``settings``: loaded now (a worker's start-up, with the settings
+        its videos will ask for) rather than on its first video, or kept if it already is."""
         from midline.pose.backend import MediaPipePose
 
         if self._main is None or settings != self._settings:
@@ -171,28 +171,24 @@ class PoseModels:
                 self._main.close()
             self._main = MediaPipePose(settings=settings)
             self._settings = settings
+        return self._main
 
     def tracker(self, settings: PoseSettings = TRACKING) -> SubjectTracker:
         """A fresh subject tracker over the kept models, for the next video (the main pose model
         made afresh when it asks for other ``settings`` than the kept one was made with)."""
-        from midline.pose.backend import MediaPipePersonDetector, MediaPipePose
+        from midline.pose.backend import MediaPipePersonDetector
         from midline.pose.subject import SubjectTracker
 
-        if settings != self._settings:
-            if self._main is not None:
-                self._main.close()
-            self._main = None
-            self._settings = settings
-        if self._main is None:
-            self._main = MediaPipePose(settings=settings)
-        elif self._used:
-            self._main.reset()
+        kept = self._main is not None and settings == self._settings
+        main = self.load(settings)
+        if kept and self._used:
+            main.reset()
         if self._used and self._crop is not None:
             self._crop.reset()
         if self._detector is None:  # no tracking state: never reset
             self._detector = MediaPipePersonDetector()
         self._used = True
-        return SubjectTracker(self._main, crop_factory=self._crop_model, detector=self._detector)
+        return SubjectTracker(main, crop_factory=self._crop_model, detector=self._detector)
 
     def _crop_model(self) -> MediaPipePose:
         """The model that follows the subject on a crop around them while someone else is in view:

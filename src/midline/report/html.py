@@ -18,6 +18,7 @@ import numpy as np
 from plotly.offline import get_plotlyjs
 
 from midline.core.pipeline import Analysis
+from midline.report.labels import leg_label
 
 PHASE_COLOURS = {
     "concentric": "rgba(46,204,64,0.18)",
@@ -63,13 +64,6 @@ slims one area; the inner thighs get stronger and more controlled.</p>
 """)
 
 
-def _leg(summary: dict[str, Any], side: str) -> str:
-    """A leg's position, or what it is when it has none to judge (the support leg)."""
-    if summary.get("support_leg") == side:
-        return "support leg"
-    return _fmt(summary["leg_position"].get(side))
-
-
 def _fmt(v: Any, unit: str = "", digits: int = 2) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "–"
@@ -102,7 +96,7 @@ def _summary(report: dict[str, Any]) -> str:
         ("Ankle gap at the squeeze", _fmt(s["ankle_gap_at_squeeze"], " leg lengths", 3)),
         (
             "Leg position (left / right)",
-            " / ".join(_leg(s, side) for side in ("left", "right")),
+            " / ".join(_fmt(leg_label(s, side)) for side in ("left", "right")),
         ),
         ("Asked position", _fmt(report["asked_position"])),
         ("Symmetry (1 = even)", _fmt(s["symmetry"])),

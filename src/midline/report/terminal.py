@@ -8,6 +8,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from midline.report.labels import leg_label
+
 SEVERITY_STYLE = {"fault": "bold red", "warning": "yellow", "info": "cyan"}
 
 
@@ -37,17 +39,13 @@ def summary_renderable(report: dict[str, Any]) -> Group:
             _n(r["ankle_gap_min"], "{:.3f}"),
         )
     s, q = report["summary"], report["quality"]
-    pos = s["leg_position"]
     facts = Text.assemble(
         ("person found in ", "dim"),
         f"{100 * q['detected_fraction']:.0f} % of frames",
         ("   view ", "dim"),
         str(q["view"] or "–"),
         ("   legs ", "dim"),
-        " / ".join(
-            "support leg" if s.get("support_leg") == side else pos.get(side) or "–"
-            for side in ("left", "right")
-        ),
+        " / ".join(leg_label(s, side) or "–" for side in ("left", "right")),
         (" (asked ", "dim"),
         str(report["asked_position"]),
         (")", "dim"),
