@@ -88,24 +88,7 @@ def test_a_rep_cut_off_by_the_recording_is_not_a_rep(path: Path, kind: str) -> N
     assert r.cues_ok, r.problems
 
 
-# case -> why its noisier variant misses (tools/variants.py noisier)
-NOISIER_KNOWN = {
-    "d12": "the half-range rep rises 3.6 noise deviations of the frames (4 are asked: stillness is "
-    "not reps), so it and its partial-range cue are lost",
-}
-
-
-def _noisier_params() -> list[object]:
-    out = []
-    for path in CASES:
-        number = path.name.split("_")[0]
-        why = NOISIER_KNOWN.get(number)
-        marks = [pytest.mark.xfail(reason=why, strict=True)] if why else []
-        out.append(pytest.param(path, id=number, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("path", _noisier_params())
+@pytest.mark.parametrize("path", CASES, ids=[p.name.split("_")[0] for p in CASES])
 def test_a_recording_filmed_worse_still_counts_every_rep(path: Path) -> None:
     pair = _variant(path, "noisier")
     assert pair is not None

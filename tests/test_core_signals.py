@@ -69,14 +69,28 @@ def knee_x_gap(noise_px: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_a_noisy_recording_keeps_the_denoising_its_legs_motion_gives() -> None:
     """At 16 px of noise the knee gap's own smoothed noise is a fifth of its variance: judged on
-    all of it, the legs' motions 'explained too little' and the 3.6x noisier gap was used."""
+    all of it, the legs' motions 'explained too little' and the 3.6x noisier gap was used. The
+    share is judged on the signal less its own noise and the fit's."""
     truth, noisy, xyz = knee_x_gap(16.0)
     target = smooth(noisy, 30.0)
-    assert fit_motion(target, motion_features(xyz)) is None  # the share judged with the noise in it
     own = smoothed_noise_var(noisy, 30.0)
     assert fit_motion(target, motion_features(xyz), signal_noise_var=own) is not None
     denoised = denoise_by_motion(target, xyz, fallback=noisy, signal_noise_var=own)
     assert np.std(denoised - truth) < 0.35 * np.std(noisy - truth)
+
+
+def test_the_motions_fit_is_not_used_where_it_is_noisier_than_the_signal_itself() -> None:
+    """A knee caving in over a still ankle moves two coordinates only: the fit then averages
+    nothing away, and a signal read more cleanly than its landmarks is kept as it is."""
+    truth, noisy, xyz = knee_x_gap(16.0)
+    cleaner = truth + np.random.default_rng(1).normal(0.0, 0.2 * np.std(noisy - truth), truth.shape)
+    target = smooth(cleaner, 30.0)
+    out = denoise_by_motion(target, xyz, fallback=cleaner, signal_noise_var=smoothed_noise_var(cleaner, 30.0))
+    np.testing.assert_array_equal(out, cleaner)
+    out = denoise_by_motion(
+        smooth(noisy, 30.0), xyz, fallback=noisy, signal_noise_var=smoothed_noise_var(noisy, 30.0)
+    )
+    assert not np.array_equal(out, noisy)
 
 
 def test_a_coordinate_that_repeats_but_for_rounding_does_not_swamp_the_motions() -> None:

@@ -19,13 +19,29 @@ from typing import NamedTuple, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from midline.core.signals import smoothing_gain
+
 FloatArray = NDArray[np.float64]
 
 ENTER, EXIT = 0.30, 0.15
 """Hysteresis (fractions of the set's range): a rep starts above ENTER and ends below EXIT."""
 
-MIN_SNR = 4.0
-"""A rep must rise this many noise standard deviations above rest (stillness is not reps)."""
+MIN_SNR = 6.0
+"""A rep must rise this many standard deviations of the smoothed signal's noise above rest
+(stillness is not reps). White noise spreads a smoothed still signal over about 3.3 of them
+(its 10th to 98th percentile), under this with room to spare."""
+
+
+def rep_floor(t: FloatArray, y: FloatArray, min_range: float) -> float:
+    """The least range of a rep: ``min_range`` (the exercise's), or MIN_SNR times the noise left
+    in the smoothed signal, whichever is larger. ``y``: the signal unsmoothed (its frame noise is
+    read from its second differences and scaled by what the zero-phase filter lets through: the
+    reps are found on the smoothed signal, so the same floor holds at any frame rate)."""
+    finite = t[np.isfinite(t)]
+    fps = 1.0 / float(np.median(np.diff(finite))) if finite.size > 1 else 30.0
+    sigma = noise_level(y) * float(np.sqrt(smoothing_gain(round(fps, 3))))
+    return max(min_range, MIN_SNR * sigma, 1e-9)
+
 
 _TAU = np.linspace(0.0, 1.0, 2001)
 _MJ = 10 * _TAU**3 - 15 * _TAU**4 + 6 * _TAU**5
@@ -448,7 +464,7 @@ def detect_reps(
     hi = float(np.percentile(s[finite], 98))
     amp = hi - lo
     y = s if raw is None else raw
-    floor = max(min_range, MIN_SNR * noise_level(y), 1e-9)
+    floor = rep_floor(t, y, min_range)
     if amp <= floor:
         return []
     # an excursion that never rises above the floor is noise, not a rep: it bounds no neighbour

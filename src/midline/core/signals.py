@@ -365,7 +365,9 @@ def fit_motion(
     design = np.column_stack([np.ones(n), scores])
     coef, *_ = np.linalg.lstsq(design, signal[ok], rcond=None)
     resid = signal[ok] - design @ coef
-    noise = n * signal_noise_var
+    # the residual holds both sides' noise: the signal's own and the fit's (each score carries
+    # unit noise per frame: features scaled by their noise, projected on orthonormal directions)
+    noise = n * (signal_noise_var + float(coef[1:] @ coef[1:]))
     total = float(np.sum((signal[ok] - signal[ok].mean()) ** 2)) - noise
     if total <= 0 or 1.0 - (float(resid @ resid) - noise) / total < MIN_EXPLAINED:
         return None
@@ -421,7 +423,9 @@ def denoise_by_motion(
     regressed on them; the fitted signal averages the noise of many coordinates instead of the few the signal
     is built from. A single signal's plateau (knees already touching while the legs still move)
     does not stop the timing either. Where the motions explain less than
-    :data:`MIN_EXPLAINED` of the signal, ``fallback`` (else ``signal``) is returned instead.
+    :data:`MIN_EXPLAINED` of the signal, or the fit is noisier per frame than ``fallback`` (the
+    few coordinates that carry the movement, each as noisy as the signal's own: a knee caving in
+    over a still ankle), ``fallback`` (else ``signal``) is returned instead.
     ``signal_noise_var``: ``signal``'s own noise variance (:func:`smoothed_noise_var`).
     """
     out = signal if fallback is None else fallback
@@ -430,7 +434,17 @@ def denoise_by_motion(
     if model is None:
         return out
     fitted = model.apply(x)
+    if fallback is not None and _frame_noise(fitted) > _frame_noise(fallback):
+        return out
     return np.where(np.isfinite(fitted), fitted, out)
+
+
+def _frame_noise(values: FloatArray) -> float:
+    """A signal's noise standard deviation per frame, from its second differences."""
+    finite = values[np.isfinite(values)]
+    if finite.size < 3:
+        return float("inf")
+    return float(_noise_sd(np.abs(np.diff(finite, n=2))[:, None])[0])
 
 
 def _relative(pts: FloatArray) -> FloatArray:

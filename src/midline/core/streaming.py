@@ -45,7 +45,7 @@ from midline.core import geometry as geo
 from midline.core.cues import ONE_SIDED_SIGNALS, Findings, build_cues, set_findings
 from midline.core.landmarks import BODY_LANDMARKS, LM, N_LANDMARKS, B, LandmarkSeries
 from midline.core.metrics import LEG_SETS, symmetry
-from midline.core.phases import ENTER, MIN_SNR, noise_level
+from midline.core.phases import ENTER, rep_floor
 from midline.core.pipeline import Analysis, analyse
 from midline.core.report import Cue, Rep
 from midline.core.signals import (
@@ -405,7 +405,7 @@ def _levels(
         return model, None
     lo = float(np.percentile(y_smooth[ok], 10))
     hi = float(np.percentile(y_smooth[ok], 98))
-    floor = max(spec.min_rom, MIN_SNR * noise_level(y), 1e-9)
+    floor = rep_floor(a.traces.t, y, spec.min_rom)
     return model, ((lo, hi - lo) if hi - lo > floor else None)
 
 
