@@ -90,8 +90,8 @@ def test_ten_still_minutes_of_frame_noise_are_no_rep_at_any_frame_rate(fps: floa
 def test_a_half_range_rep_in_noisy_footage_is_a_rep() -> None:
     """The half-range rep rises 2.7 frame-noise deviations, the full ones 5.4. Reps are found on
     the smoothed signal, which keeps a fifth of that noise's variance at 30 fps, so the half rep
-    stands clear of its noise (a floor of 4 deviations of the unsmoothed signal dropped it in
-    most draws, as it dropped whole sets twice as noisy as the fixtures' cleanest)."""
+    stands clear of its noise (a floor of 4 deviations of the unsmoothed signal dropped it in 6
+    of these 10 draws)."""
     truth = [
         (1.0, 2.0, 2.6, 4.0, 1.0),
         (5.2, 6.2, 6.8, 8.2, 0.5),

@@ -434,12 +434,12 @@ def denoise_by_motion(
     if model is None:
         return out
     fitted = model.apply(x)
-    if fallback is not None and _frame_noise(fitted) > _frame_noise(fallback):
+    if fallback is not None and frame_noise(fitted) > frame_noise(fallback):
         return out
     return np.where(np.isfinite(fitted), fitted, out)
 
 
-def _frame_noise(values: FloatArray) -> float:
+def frame_noise(values: FloatArray) -> float:
     """A signal's noise standard deviation per frame, from its second differences."""
     finite = values[np.isfinite(values)]
     if finite.size < 3:
