@@ -423,9 +423,7 @@ def denoise_by_motion(
     regressed on them; the fitted signal averages the noise of many coordinates instead of the few the signal
     is built from. A single signal's plateau (knees already touching while the legs still move)
     does not stop the timing either. Where the motions explain less than
-    :data:`MIN_EXPLAINED` of the signal, or the fit is noisier per frame than ``fallback`` (the
-    few coordinates that carry the movement, each as noisy as the signal's own: a knee caving in
-    over a still ankle), ``fallback`` (else ``signal``) is returned instead.
+    :data:`MIN_EXPLAINED` of the signal, ``fallback`` (else ``signal``) is returned instead.
     ``signal_noise_var``: ``signal``'s own noise variance (:func:`smoothed_noise_var`).
     """
     out = signal if fallback is None else fallback
@@ -434,17 +432,7 @@ def denoise_by_motion(
     if model is None:
         return out
     fitted = model.apply(x)
-    if fallback is not None and frame_noise(fitted) > frame_noise(fallback):
-        return out
     return np.where(np.isfinite(fitted), fitted, out)
-
-
-def frame_noise(values: FloatArray) -> float:
-    """A signal's noise standard deviation per frame, from its second differences."""
-    finite = values[np.isfinite(values)]
-    if finite.size < 3:
-        return float("inf")
-    return float(_noise_sd(np.abs(np.diff(finite, n=2))[:, None])[0])
 
 
 def _relative(pts: FloatArray) -> FloatArray:

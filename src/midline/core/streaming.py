@@ -53,7 +53,6 @@ from midline.core.signals import (
     MIN_VISIBILITY,
     MotionModel,
     fit_motion,
-    frame_noise,
     motion_features,
     primary_signal,
     smooth,
@@ -396,8 +395,6 @@ def _levels(
     fps = a.report.video.fps
     own = smoothed_noise_var(prim, fps)
     model = fit_motion(y_smooth, x, uses_world=c.world_raw is not None, signal_noise_var=own)
-    if model is not None and frame_noise(model.apply(x)) > frame_noise(prim):
-        model = None  # the fit is noisier than the signal itself: as offline (denoise_by_motion)
     if model is not None:
         y = model.apply(x)
         y_smooth = smooth(y, fps)
