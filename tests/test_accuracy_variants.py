@@ -31,6 +31,8 @@ from variants import VARIANTS  # noqa: E402
 from midline.analysis.timed_landmarks import read_timed_landmarks  # noqa: E402
 
 CASES = sorted((ROOT / "tests" / "data" / "synthetic").glob("*.landmarks.json"))
+BY_CASE = pytest.mark.parametrize("path", CASES, ids=[p.name.split("_")[0] for p in CASES])
+"""Every synthetic case, named by its number (d01...)."""
 
 
 def _variant(path: Path, kind: str) -> tuple[CaseResult, CaseResult] | None:
@@ -45,7 +47,14 @@ def _variant(path: Path, kind: str) -> tuple[CaseResult, CaseResult] | None:
     )
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.name.split("_")[0] for p in CASES])
+def _changed(path: Path, kind: str) -> CaseResult:
+    """The variant ``kind`` of the case, scored against its changed truth (it must exist)."""
+    pair = _variant(path, kind)
+    assert pair is not None
+    return pair[1]
+
+
+@BY_CASE
 def test_a_mirrored_recording_gives_the_mirrored_report(path: Path) -> None:
     pair = _variant(path, "mirror")
     assert pair is not None
@@ -66,18 +75,16 @@ def test_a_mirrored_recording_gives_the_mirrored_report(path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["drop-frames", "drop-runs", "half-rate"])
-@pytest.mark.parametrize("path", CASES, ids=[p.name.split("_")[0] for p in CASES])
+@BY_CASE
 def test_dropped_frames_still_count_every_rep(path: Path, kind: str) -> None:
-    pair = _variant(path, kind)
-    assert pair is not None
-    _, r = pair
+    r = _changed(path, kind)
     assert r.reps_got == r.reps_truth
     assert r.gaps_ok, (r.knee_err, r.ankle_err)
     assert r.cues_ok, r.problems
 
 
 @pytest.mark.parametrize("kind", ["trim-start", "trim-end"])
-@pytest.mark.parametrize("path", CASES, ids=[p.name.split("_")[0] for p in CASES])
+@BY_CASE
 def test_a_rep_cut_off_by_the_recording_is_not_a_rep(path: Path, kind: str) -> None:
     pair = _variant(path, kind)
     if pair is None:
@@ -88,10 +95,8 @@ def test_a_rep_cut_off_by_the_recording_is_not_a_rep(path: Path, kind: str) -> N
     assert r.cues_ok, r.problems
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.name.split("_")[0] for p in CASES])
+@BY_CASE
 def test_a_recording_filmed_worse_still_counts_every_rep(path: Path) -> None:
-    pair = _variant(path, "noisier")
-    assert pair is not None
-    _, r = pair
+    r = _changed(path, "noisier")
     assert r.reps_got == r.reps_truth
     assert r.cues_ok, r.problems
